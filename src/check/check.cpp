@@ -1,7 +1,7 @@
 // The checker: resolves names, types conditions and literals against the policy's own
 // schema, and orders outputs by their dependencies (language reference 3 and 5).
 //
-// Decisions the reference leaves open, made here (and documented in docs/checker.md):
+// Decisions the reference leaves open, made here:
 // - `is missing` / `is present` apply to every field, and to outputs that can be absent
 //   (enum, string or int outputs with `first`, `max`, `min` or `unique` and no default).
 //   On a flag, collect, sum or defaulted output they could never change, so they are a
@@ -221,7 +221,9 @@ class checker {
     check_tests();
     check_sums();
     order_outputs();
-    report_unused();
+    // Warnings describe a policy that compiles; on a broken one they would mostly echo
+    // the errors (a misspelt field would also be reported as unused).
+    if (!has_errors(issues_)) report_unused();
     // Report in source order, as a compiler does; ties keep the order found.
     std::stable_sort(issues_.begin(), issues_.end(), [](const diagnostic& a, const diagnostic& b) {
       return a.where.begin < b.where.begin;
@@ -850,7 +852,7 @@ class checker {
     if (is_set_test(c.op)) {
       if (s.is_set) return true;
       return refuse(s.element.kind == value_kind::string
-                        ? "it needs a tags field or a collect output; use 'contains' to search text"
+                        ? "use 'contains' to search text"
                         : "it needs a tags field or a collect output");
     }
     if (s.is_set) {
@@ -978,7 +980,8 @@ class checker {
         span where = r.arrow ? *r.arrow : r.value->where;
         if (r.value) where = merge(where, r.value->where);
         report(diagnostic_code::unexpected_value, where,
-               "a flag output takes no value; write " + quoted(o.name + " if CONDITION"));
+               "flag output " + quoted(o.name) + " takes no value; write " +
+                   quoted(o.name + " if CONDITION"));
       }
       return std::nullopt;
     }
@@ -995,8 +998,8 @@ class checker {
         case output_type::flag: break;
       }
       report(diagnostic_code::missing_value, r.output.where,
-             "a rule for " + with_article(output_word(o)) + " output needs a value, e.g. " +
-                 quoted("-> " + example));
+             "a rule for " + std::string(output_word(o)) + " output " + quoted(o.name) +
+                 " needs a value, e.g. " + quoted("-> " + example));
       return std::nullopt;
     }
     return convert(*r.value, output_value_type(o), false);
@@ -1012,7 +1015,7 @@ class checker {
       if (!inserted) {
         diagnostic& d = report(diagnostic_code::duplicate_declaration, t.name_where,
                                "test " + quoted(t.name) + " is already declared");
-        add_note(d, it->second, quoted(t.name) + " is first declared here");
+        add_note(d, it->second, "test " + quoted(t.name) + " is first declared here");
       }
       test_def def;
       def.name = t.name;
