@@ -1,18 +1,17 @@
 // Rendering diagnostics: the text, JSON Lines and SARIF forms of the rulecheck contract.
 #include "triage/render.hpp"
 
-#include "triage/version.hpp"
-
 #include <doctest/doctest.h>
 
 #include <string>
 #include <utility>
 
+#include "triage/version.hpp"
+
 namespace {
 
 // A span given by the text it covers: the `nth` occurrence (0-based) of `needle`.
-triage::span span_of(const triage::source_file& src, std::string_view needle,
-                     std::size_t nth = 0) {
+triage::span span_of(const triage::source_file& src, std::string_view needle, std::size_t nth = 0) {
   std::size_t at = src.text().find(needle);
   for (std::size_t i = 0; i < nth; ++i) at = src.text().find(needle, at + 1);
   REQUIRE(at != std::string::npos);
@@ -34,8 +33,7 @@ std::string filler() {
 
 TEST_CASE("an error is rendered with its source line and a caret under the span") {
   const triage::source_file src{"routing.rules", filler() + "urgent if slaa < 2h\n"};
-  const triage::diagnostics issues{make(triage::diagnostic_code::unknown_name,
-                                        span_of(src, "slaa"),
+  const triage::diagnostics issues{make(triage::diagnostic_code::unknown_name, span_of(src, "slaa"),
                                         "unknown field 'slaa'; did you mean 'sla'?")};
   CHECK(triage::render_text(src, issues) ==
         "routing.rules:12:11: error[unknown-name]: unknown field 'slaa'; did you mean 'sla'?\n"
@@ -49,8 +47,8 @@ TEST_CASE("a warning's notes follow it with their own location and source line")
                                 "p2_any: priority if urgency >= medium -> P2\n"};
   triage::diagnostic d = make(triage::diagnostic_code::shadowed_rule, span_of(src, "p2_any"),
                               "rule 'p2_any' can never decide 'priority'");
-  d.notes.push_back({span_of(src, "p1_high"),
-                     "every ticket it matches is matched first by rule 'p1_high'"});
+  d.notes.push_back(
+      {span_of(src, "p1_high"), "every ticket it matches is matched first by rule 'p1_high'"});
   CHECK(triage::render_text(src, {d}) ==
         "routing.rules:2:1: warning[shadowed-rule]: rule 'p2_any' can never decide 'priority'\n"
         "    2 | p2_any: priority if urgency >= medium -> P2\n"
@@ -62,8 +60,8 @@ TEST_CASE("a warning's notes follow it with their own location and source line")
 
 TEST_CASE("colour marks the location bold and the severity and caret in its colour") {
   const triage::source_file src{"a.rules", "x if y\n"};
-  triage::diagnostic error = make(triage::diagnostic_code::unknown_name, span_of(src, "y"),
-                                  "unknown field 'y'");
+  triage::diagnostic error =
+      make(triage::diagnostic_code::unknown_name, span_of(src, "y"), "unknown field 'y'");
   error.notes.push_back({span_of(src, "x"), "in this rule"});
   const triage::diagnostic warning =
       make(triage::diagnostic_code::unused_declaration, span_of(src, "x"), "unused");
@@ -95,24 +93,25 @@ TEST_CASE("a tab is one column and prints as one space so the caret lines up") {
 TEST_CASE("columns and carets count code points, and wide characters take two cells") {
   const triage::source_file src{"u.rules", "team if issue contains \"é→漢\" and slaa\n"};
   SUBCASE("a span after multi-byte characters") {
-    const triage::diagnostics issues{make(triage::diagnostic_code::unknown_name,
-                                          span_of(src, "slaa"), "unknown field 'slaa'")};
+    const triage::diagnostics issues{
+        make(triage::diagnostic_code::unknown_name, span_of(src, "slaa"), "unknown field 'slaa'")};
     // Column 34: 'é', '→' and '漢' are one column each though they take 2, 3, 3 bytes.
     // The caret is shifted one more cell because a terminal draws '漢' two cells wide.
     CHECK(triage::render_text(src, issues) ==
           "u.rules:1:34: error[unknown-name]: unknown field 'slaa'\n"
           "    1 | team if issue contains \"é→漢\" and slaa\n"
-          "      | " + std::string(33 + 1, ' ') + "^~~~\n");
+          "      | " +
+              std::string(33 + 1, ' ') + "^~~~\n");
   }
   SUBCASE("a span over multi-byte characters") {
-    const triage::diagnostics issues{make(triage::diagnostic_code::invalid_literal,
-                                          span_of(src, "\"é→漢\""), "bad string")};
+    const triage::diagnostics issues{
+        make(triage::diagnostic_code::invalid_literal, span_of(src, "\"é→漢\""), "bad string")};
     CHECK(triage::render_text(src, issues) ==
           "u.rules:1:24: error[invalid-literal]: bad string\n"
           "    1 | team if issue contains \"é→漢\" and slaa\n"
           "      |                        ^~~~~~\n");
-    CHECK(triage::render_json_lines(src, issues).starts_with(
-        R"({"file": "u.rules", "line": 1, "column": 24, "end_column": 29, )"));
+    CHECK(triage::render_json_lines(src, issues)
+              .starts_with(R"({"file": "u.rules", "line": 1, "column": 24, "end_column": 29, )"));
   }
 }
 
@@ -129,14 +128,14 @@ TEST_CASE("a CRLF line end is not part of the printed line") {
 TEST_CASE("an empty span gets a single caret") {
   const triage::source_file src{"e.rules", "priority if -> P1\n"};
   const auto at = static_cast<std::uint32_t>(src.text().find("->") - 1);
-  const triage::diagnostics issues{make(triage::diagnostic_code::syntax, {at, at},
-                                        "expected a condition, found '->'")};
+  const triage::diagnostics issues{
+      make(triage::diagnostic_code::syntax, {at, at}, "expected a condition, found '->'")};
   CHECK(triage::render_text(src, issues) ==
         "e.rules:1:12: error[syntax]: expected a condition, found '->'\n"
         "    1 | priority if -> P1\n"
         "      |            ^\n");
-  CHECK(triage::render_json_lines(src, issues).starts_with(
-      R"({"file": "e.rules", "line": 1, "column": 12, "end_column": 12, )"));
+  CHECK(triage::render_json_lines(src, issues)
+            .starts_with(R"({"file": "e.rules", "line": 1, "column": 12, "end_column": 12, )"));
 }
 
 TEST_CASE("a span at the end of the file points just past the last character") {
@@ -179,8 +178,8 @@ TEST_CASE("a span running past its line is underlined to the line's end") {
 
 TEST_CASE("an example ticket is printed under the source line, aligned with the gutter") {
   const triage::source_file src{"x.rules", "urgent if sla < 2h and sla > 3h\n"};
-  triage::diagnostic d = make(triage::diagnostic_code::unsatisfiable_rule,
-                              span_of(src, "urgent"), "rule 'x.rules:1' can never match");
+  triage::diagnostic d = make(triage::diagnostic_code::unsatisfiable_rule, span_of(src, "urgent"),
+                              "rule 'x.rules:1' can never match");
   d.example_json = R"({"sla":"1h"})";
   CHECK(triage::render_text(src, {d}) ==
         "x.rules:1:1: warning[unsatisfiable-rule]: rule 'x.rules:1' can never match\n"
@@ -205,8 +204,7 @@ TEST_CASE("the gutter widens for line numbers of more than five digits") {
 TEST_CASE("terminal escapes and control characters from a policy are printed escaped") {
   const triage::source_file src{"\x1b[31mevil.rules",
                                 "team if issue contains \"\x1b]0;pwned\x07\" and slaa\n"};
-  const triage::diagnostics issues{make(triage::diagnostic_code::unknown_name,
-                                        span_of(src, "slaa"),
+  const triage::diagnostics issues{make(triage::diagnostic_code::unknown_name, span_of(src, "slaa"),
                                         "unknown field 'sl\x1b[2Jaa\xe2\x80\xae'")};
   // Column 41; the caret moves right by the width of each escape (\u{1b} and \u{7} are
   // one column each but take 6 and 5 cells).
@@ -214,7 +212,8 @@ TEST_CASE("terminal escapes and control characters from a policy are printed esc
         "\\u{1b}[31mevil.rules:1:41: error[unknown-name]: unknown field "
         "'sl\\u{1b}[2Jaa\\u{202e}'\n"
         "    1 | team if issue contains \"\\u{1b}]0;pwned\\u{7}\" and slaa\n"
-        "      | " + std::string(40 + 5 + 4, ' ') + "^~~~\n");
+        "      | " +
+            std::string(40 + 5 + 4, ' ') + "^~~~\n");
 }
 
 TEST_CASE("invalid UTF-8 in a source line is shown as U+FFFD") {
@@ -234,8 +233,8 @@ TEST_CASE("a very long line is shown as a window around the span") {
       make(triage::diagnostic_code::unknown_name, span_of(src, "zz"), "unknown field 'zz'")};
   const std::string text = triage::render_text(src, issues);
   // Column 1007 with 40 columns of context before it, 240 columns in all.
-  const std::string expected_line = "    1 | ..." + std::string(39, 'a') + " zz " +
-                                    std::string(240 - 40 - 3, 'b') + "...\n";
+  const std::string expected_line =
+      "    1 | ..." + std::string(39, 'a') + " zz " + std::string(240 - 40 - 3, 'b') + "...\n";
   const std::string expected_caret = "      | " + std::string(3 + 40, ' ') + "^~\n";
   CHECK(text == "l.rules:1:1007: error[unknown-name]: unknown field 'zz'\n" + expected_line +
                     expected_caret);
@@ -265,8 +264,8 @@ TEST_CASE("JSON Lines hold one object a finding with the contract's keys in orde
 
 TEST_CASE("JSON strings escape quotes, backslashes and control characters") {
   const triage::source_file src{"dir\\a \"b\".rules", "x\n"};
-  const triage::diagnostics issues{make(triage::diagnostic_code::invalid_literal, {0, 1},
-                                        "bad \"\\\t\n\r\b\f\x01\x1b\x7f é")};
+  const triage::diagnostics issues{
+      make(triage::diagnostic_code::invalid_literal, {0, 1}, "bad \"\\\t\n\r\b\f\x01\x1b\x7f é")};
   CHECK(triage::render_json_lines(src, issues) ==
         R"({"file": "dir\\a \"b\".rules", "line": 1, "column": 1, "end_column": 2, )"
         R"("severity": "error", "code": "invalid-literal", )"
@@ -279,21 +278,20 @@ TEST_CASE("JSON strings escape quotes, backslashes and control characters") {
 TEST_CASE("invalid UTF-8 still produces valid JSON, with U+FFFD in its place") {
   const triage::source_file src{"bad\xff.rules", "x\n"};
   // A lone continuation byte, a truncated sequence, an overlong '/' and a surrogate.
-  const triage::diagnostics issues{make(triage::diagnostic_code::syntax, {0, 1},
-                                        "a\x80 b\xe2\x82 c\xc0\xaf d\xed\xa0\x80 e")};
+  const triage::diagnostics issues{
+      make(triage::diagnostic_code::syntax, {0, 1}, "a\x80 b\xe2\x82 c\xc0\xaf d\xed\xa0\x80 e")};
   const std::string fffd = "\xef\xbf\xbd";
   CHECK(triage::render_json_lines(src, issues) ==
         R"({"file": "bad)" + fffd + R"(.rules", "line": 1, "column": 1, "end_column": 2, )" +
-            R"("severity": "error", "code": "syntax", "message": "a)" + fffd + " b" + fffd +
-            " c" + fffd + " d" + fffd + R"( e", "notes": [], "example": null})" + "\n");
+            R"("severity": "error", "code": "syntax", "message": "a)" + fffd + " b" + fffd + " c" +
+            fffd + " d" + fffd + R"( e", "notes": [], "example": null})" + "\n");
 }
 
 TEST_CASE("SARIF is one 2.1.0 document with rules, results, regions and related locations") {
   const triage::source_file a{"policies/a b.rules", "urgent if slaa < 2h\n"};
-  const triage::source_file b{"/abs/b.rules",
-                              "p1: priority if x -> P1\np2: priority if x -> P2\n"};
-  triage::diagnostics a_issues{make(triage::diagnostic_code::unknown_name, span_of(a, "slaa"),
-                                    "unknown field 'slaa'")};
+  const triage::source_file b{"/abs/b.rules", "p1: priority if x -> P1\np2: priority if x -> P2\n"};
+  triage::diagnostics a_issues{
+      make(triage::diagnostic_code::unknown_name, span_of(a, "slaa"), "unknown field 'slaa'")};
   triage::diagnostic shadowed = make(triage::diagnostic_code::shadowed_rule, span_of(b, "p2"),
                                      "rule 'p2' can never decide 'priority'");
   shadowed.notes.push_back({span_of(b, "p1"), "matched first by rule 'p1'"});

@@ -51,8 +51,7 @@ struct file_diagnostics {
 /// order. `end_column` is one past the span's last character, clamped to the end of the
 /// span's first line + 1; `notes` is a list of `{file, line, column, message}`;
 /// `example` is the example ticket object or null. Invalid UTF-8 becomes U+FFFD.
-[[nodiscard]] std::string render_json_lines(const source_file& source,
-                                            const diagnostics& issues);
+[[nodiscard]] std::string render_json_lines(const source_file& source, const diagnostics& issues);
 
 /// Renders one SARIF 2.1.0 document (ending in "\n") holding one run of the tool
 /// `rulecheck`: a result per diagnostic with its code as `ruleId`, its notes as

@@ -16,9 +16,12 @@ constexpr std::string_view reset = "\x1b[0m";
 
 [[nodiscard]] std::string_view colour_of(severity level) noexcept {
   switch (level) {
-    case severity::error: return "\x1b[1;31m";    // bold red
-    case severity::warning: return "\x1b[1;35m";  // bold magenta
-    case severity::note: return "\x1b[1;36m";     // bold cyan
+    case severity::error:
+      return "\x1b[1;31m";  // bold red
+    case severity::warning:
+      return "\x1b[1;35m";  // bold magenta
+    case severity::note:
+      return "\x1b[1;36m";  // bold cyan
   }
   return bold;
 }
@@ -53,8 +56,8 @@ void append_header(std::string& out, const source_file& source, position at, sev
 
 // Appends the source line holding the span's start and a caret line under the span.
 // Returns the gutter width used, for lines that align with the gutter's bar.
-std::size_t append_snippet(std::string& out, const source_file& source, span where,
-                           severity level, bool color) {
+std::size_t append_snippet(std::string& out, const source_file& source, span where, severity level,
+                           bool color) {
   const detail::line_range range = detail::first_line_range(source, where);
   const std::string_view line = source.line_text(range.begin.line);
   const std::uint32_t columns = detail::column_count(line);
@@ -131,8 +134,7 @@ std::string render_text(const source_file& source, const diagnostics& issues,
                         const render_options& options) {
   std::string out;
   for (const diagnostic& d : issues) {
-    const std::string label =
-        fmt::format("{}[{}]", severity_name(d.level), code_name(d.code));
+    const std::string label = fmt::format("{}[{}]", severity_name(d.level), code_name(d.code));
     append_header(out, source, source.position_of(d.where.begin), d.level, label, d.message,
                   options.color);
     const std::size_t gutter = append_snippet(out, source, d.where, d.level, options.color);
