@@ -605,11 +605,43 @@ class checker {
 
   // ---- conditions --------------------------------------------------------------------
 
-  // The scope a condition is checked in: which lets it may use.
+  // The scope a condition is checked in. A let may use only names declared before it
+  // (reference 3.3); a rule may use every name.
   struct scope {
-    std::uint32_t visible_lets = 0;          // lets [0, visible_lets) may be used
-    std::uint32_t current_let = no_index;    // the let being checked, if any
+    std::uint32_t current_let = no_index;  // the let being checked, if any
   };
+
+  // Reports and returns true when a let uses a name declared after it (or itself).
+  bool declared_later(const declared& d, const ast::identifier& name, const scope& in) {
+    if (in.current_let == no_index) return false;
+    bool later = false;
+    if (d.of == declared::kind::let) {
+      // Lets by index, which hand-built trees without spans also get right.
+      later = d.index >= in.current_let;
+    } else {
+      later = d.where.begin > tree_.lets[in.current_let].name.where.begin;
+    }
+    if (!later) return false;
+    if (d.of == declared::kind::let && d.index == in.current_let) {
+      report(diagnostic_code::unknown_name, name.where,
+             "let " + quoted(name.text) + " cannot use itself");
+      return true;
+    }
+    diagnostic& diag = report(diagnostic_code::unknown_name, name.where,
+                              quoted(name.text) +
+                                  " is declared after this let; a let may only use names "
+                                  "declared before it");
+    add_note(diag, d.where, quoted(name.text) + " is declared here");
+    return true;
+  }
+
+  // Whether a name may be offered as a suggestion in this scope.
+  bool suggestible(std::string_view name, const scope& in) const {
+    const declared* d = lookup(name);
+    if (d == nullptr || in.current_let == no_index) return d != nullptr;
+    if (d->of == declared::kind::let) return d->index < in.current_let;
+    return d->where.begin <= tree_.lets[in.current_let].name.where.begin;
+  }
 
   expr check_condition(const ast::condition& c, const scope& in, uses& used, std::uint32_t depth) {
     expr out;
@@ -639,7 +671,7 @@ class checker {
       case ast::condition_kind::name:
         return check_bare_name(c, in, used);
       case ast::condition_kind::compare:
-        return check_compare(c, used);
+        return check_compare(c, in, used);
     }
     return out;
   }
@@ -654,32 +686,22 @@ class checker {
     if (d == nullptr) {
       suggester near(name.text);
       for (const auto& f : model_.fields) {
-        if (f.type == field_type::boolean) near.offer(f.name);
+        if (f.type == field_type::boolean && suggestible(f.name, in)) near.offer(f.name);
       }
       for (const auto& o : model_.outputs) {
-        if (o.type == output_type::flag) near.offer(o.name);
+        if (o.type == output_type::flag && suggestible(o.name, in)) near.offer(o.name);
       }
-      for (std::uint32_t l = 0; l < in.visible_lets; ++l) near.offer(tree_.lets[l].name.text);
+      for (const auto& l : tree_.lets) {
+        if (suggestible(l.name.text, in)) near.offer(l.name.text);
+      }
       std::string message = "unknown name " + quoted(name.text);
       if (const auto best = near.best()) message += "; did you mean " + quoted(*best) + "?";
       report(diagnostic_code::unknown_name, name.where, std::move(message));
       return out;
     }
+    if (declared_later(*d, name, in)) return out;
     switch (d->of) {
       case declared::kind::let:
-        if (d->index >= in.visible_lets) {
-          if (d->index == in.current_let) {
-            report(diagnostic_code::unknown_name, name.where,
-                   "let " + quoted(name.text) + " cannot use itself");
-          } else {
-            diagnostic& diag = report(diagnostic_code::unknown_name, name.where,
-                                      quoted(name.text) +
-                                          " is declared after this let; a let may only use lets "
-                                          "declared before it");
-            add_note(diag, d->where, quoted(name.text) + " is declared here");
-          }
-          return out;
-        }
         out.of = expr::kind::let_ref;
         out.let_index = d->index;
         used.lets.emplace_back(d->index, c.where);
@@ -784,7 +806,7 @@ class checker {
   }
 
   // `subject OP value(s)`.
-  expr check_compare(const ast::condition& c, uses& used) {
+  expr check_compare(const ast::condition& c, const scope& in, uses& used) {
     expr out;
     out.where = c.where;
     out.test.where = c.where;
@@ -793,8 +815,12 @@ class checker {
     const declared* d = lookup(name.text);
     if (d == nullptr) {
       suggester near(name.text);
-      for (const auto& f : model_.fields) near.offer(f.name);
-      for (const auto& o : model_.outputs) near.offer(o.name);
+      for (const auto& f : model_.fields) {
+        if (suggestible(f.name, in)) near.offer(f.name);
+      }
+      for (const auto& o : model_.outputs) {
+        if (suggestible(o.name, in)) near.offer(o.name);
+      }
       const auto best = near.best();
       const declared* hint = best ? lookup(*best) : nullptr;
       std::string message = (hint != nullptr && hint->of == declared::kind::output)
@@ -811,6 +837,7 @@ class checker {
                  quoted(name.text) + " or " + quoted("not " + name.text));
       return out;
     }
+    if (declared_later(*d, name, in)) return out;
     subject_info s;
     if (d->of == declared::kind::field) {
       used.fields.push_back(d->index);
@@ -908,7 +935,7 @@ class checker {
       let_def def;
       def.name = decl.name.text;
       def.where = decl.name.where;
-      def.condition = check_condition(decl.cond, scope{i, i}, let_uses_[i], 0);
+      def.condition = check_condition(decl.cond, scope{i}, let_uses_[i], 0);
       // Memoised per let: a let only uses earlier lets, whose sets are already final, so
       // a long chain costs linear time.
       std::vector<std::uint32_t>& reads = let_outputs_[i];
@@ -922,7 +949,6 @@ class checker {
   }
 
   void check_rules() {
-    const auto all_lets = static_cast<std::uint32_t>(tree_.lets.size());
     rule_uses_.resize(tree_.rules.size());
     model_.rules.reserve(tree_.rules.size());
     std::unordered_map<std::string_view, span> labels;
@@ -944,7 +970,7 @@ class checker {
       }
       const std::optional<std::uint32_t> output = rule_output(r);
       def.output = output.value_or(0);
-      def.condition = check_condition(r.cond, scope{all_lets, no_index}, rule_uses_[i], 0);
+      def.condition = check_condition(r.cond, scope{}, rule_uses_[i], 0);
       if (output) {
         model_.outputs[*output].rules.push_back(static_cast<std::uint32_t>(i));
         if (output_usable_[*output]) def.value = rule_value(r, model_.outputs[*output]);
