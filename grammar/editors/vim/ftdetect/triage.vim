@@ -1,0 +1,2 @@
+" triage policies: every *.rules file.
+autocmd BufRead,BufNewFile *.rules setfiletype triage
