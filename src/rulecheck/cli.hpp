@@ -36,6 +36,10 @@ struct command {
 
 /// The sub-commands, each defined in its own NAME_command.cpp.
 extern const command check_command;
+extern const command eval_command;
+extern const command test_command;
+extern const command explain_command;
+extern const command table_command;
 
 /// An option a sub-command accepts, e.g. {"--format", true}.
 struct option_spec {
