@@ -25,23 +25,29 @@ syntax keyword triageBoolean true false
 syntax keyword triageType bool int number duration string tags enum flag contained
 syntax keyword triageModifier required default complete contained
 syntax keyword triageHitPolicy first max min unique collect sum contained
+" Inside a declaration a comment must leave the line end to the region (excludenl), or
+" the declaration would run on into the next line.
+syntax match triageDeclComment excludenl /#.*$/ contained contains=triageTodo,@Spell
 syntax region triageDeclTail matchgroup=triageDelimiter start=/\%(\<\%(field\|output\)\s\+\h\w*\s*\)\@<=:/ end=/$/
-      \ contains=triageType,triageModifier,triageHitPolicy,triageEnumBody,triageComment,triageString,triageNumber,triageDuration,triageBoolean
+      \ contains=triageType,triageModifier,triageHitPolicy,triageEnumBody,triageDeclComment,triageString,triageNumber,triageDuration,triageBoolean
 
 " Enum members between braces, in declaration order.
 syntax region triageEnumBody matchgroup=triageDelimiter start=/{/ end=/}/ contained contains=triageComment
 
 " Literals. A duration is one or more <digits><unit> parts with units in the order
 " w d h m s (`1h30m`, `-15m`); it is defined after numbers so that it wins on `90m`.
-syntax match triageNumber /-\=\<\d\+\%(\.\d\+\)\=\>/
-syntax match triageDuration /-\=\<\%(\d\+[wdhms]\)\@=\%(\d\+w\)\=\%(\d\+d\)\=\%(\d\+h\)\=\%(\d\+m\)\=\%(\d\+s\)\=\>/
+" (`\w\@1<!` rather than `\<`: a word boundary after an optional `-` never matches in
+" a syntax pattern.)
+syntax match triageNumber /\w\@1<!-\=\d\+\%(\.\d\+\)\=\>/
+syntax match triageDuration /\w\@1<!-\=\%(\d\+[wdhms]\)\@=\%(\d\+w\)\=\%(\d\+d\)\=\%(\d\+h\)\=\%(\d\+m\)\=\%(\d\+s\)\=\>/
 
 syntax region triageString start=/"/ skip=/\\\\\|\\"/ end=/"/ oneline contains=triageEscape
 syntax match triageEscape /\\\%(["\\nt]\|u{\x\+}\)/ contained
 
-" Operators and punctuation.
-syntax match triageOperator /==\|!=\|<=\|>=\|<\|>\|->/
+" Punctuation, then operators: a later match wins at the same column, so `==` is an
+" operator rather than two `=` delimiters.
 syntax match triageDelimiter /[,=\[\]()]/
+syntax match triageOperator /==\|!=\|<=\|>=\|<\|>\|->/
 
 " A label before a rule: `p1_high: priority if ...`.
 syntax match triageLabel /^\s*\zs\h\w*\ze\s*:\s*\h\w*\s\+if\>/
@@ -50,6 +56,7 @@ syntax match triageLabel /^\s*\zs\h\w*\ze\s*:\s*\h\w*\s\+if\>/
 syntax match triageTestName /\%(\<test\s\+\)\@<="\%(\\.\|[^"\\]\)*"/
 
 highlight default link triageComment      Comment
+highlight default link triageDeclComment  Comment
 highlight default link triageTodo         Todo
 highlight default link triageDeclaration  Statement
 highlight default link triageKeyword      Keyword
