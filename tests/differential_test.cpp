@@ -1,0 +1,390 @@
+// The differential test: the decision-table engine against a naive reference interpreter
+// that walks the syntax tree, on random valid policies and tickets (language reference
+// sections 3.2, 3.5 and 4). The oracle itself is checked on the reference's own example.
+//
+// Environment:
+//   TRIAGE_DIFF_PAIRS  number of (policy, ticket) pairs to run (default 100,000)
+//   TRIAGE_DIFF_SEED   the seed of the first policy (default 1); policy i uses seed + i
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <array>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "triage/check.hpp"
+#include "triage/parse.hpp"
+#include "triage/policy.hpp"
+// The reference sources are compiled into this test only.
+#include "reference/policy_generator.cpp"
+#include "reference/reference_interpreter.cpp"
+
+namespace {
+
+namespace ref = triage::reference;
+
+constexpr std::size_t tickets_per_policy = 50;
+
+std::uint64_t env_number(const char* name, std::uint64_t fallback) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return fallback;
+  return std::strtoull(text, nullptr, 10);
+}
+
+// Removes the whitespace outside strings, so that `{"a": 1}` and `{"a":1}` compare equal.
+std::string compact_json(std::string_view json) {
+  std::string out;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < json.size()) {
+        out += json[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+      out += c;
+    } else if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string show(const triage::source_file& src, const triage::diagnostics& issues) {
+  std::string out;
+  for (const triage::diagnostic& d : issues) {
+    const triage::position p = src.position_of(d.where.begin);
+    out += fmt::format("{}:{}: {}[{}]: {}\n", p.line, p.column, triage::severity_name(d.level),
+                       triage::code_name(d.code), d.message);
+  }
+  return out;
+}
+
+// ---- the language reference's first example (section 1) ------------------------------
+
+const std::string routing_example = R"(# routing.rules — service-desk routing policy
+
+field issue:         string   required
+field urgency:       enum { low, medium, high, critical } required
+field impact:        enum { low, medium, high } required
+field category:      enum { break_fix, request, project, compliance }
+field sla:           duration          # time left before the SLA is breached
+field repeat_client: bool
+field tags:          tags
+field reopened:      int
+
+output priority: enum { P1, P2, P3, P4 } first default P4
+output team:     enum { service_desk, network, security, apps } first default service_desk
+output escalate: enum { L1, L2, L3 } max
+output urgent:   flag
+output notify:   enum { manager, on_call, account_owner } collect
+output risk:     int sum
+
+let vip = tags has any ["vip", "exec"]
+
+urgent if sla < 2h
+urgent if vip and sla < 8h
+
+priority if impact == high and urgency >= high -> P1
+priority if impact >= medium and urgency >= medium -> P2
+priority if urgency == low -> P4
+
+team if tags has any ["vpn", "wifi", "dns"] -> network
+team if category == compliance or issue contains "phishing" -> security
+
+escalate if repeat_client -> L2
+escalate if urgent and reopened >= 2 -> L3
+
+notify if priority == P1 -> on_call
+notify if vip -> account_owner
+
+risk if repeat_client -> 10
+risk if reopened > 0 -> 5
+
+test "VPN outage for a repeat client" {
+  given urgency = high, impact = high, sla = 90m, tags = ["vpn"], repeat_client = true,
+        issue = "VPN down for the whole office"
+  expect priority = P1, team = network, urgent = true, escalate = L2,
+         notify = [on_call], risk = 10
+}
+)";
+
+// A policy parsed for the interpreter; the tree lives as long as the object.
+struct parsed_policy {
+  triage::source_file source;
+  triage::ast::policy tree;
+};
+
+parsed_policy parse_ok(std::string text) {
+  parsed_policy p{triage::source_file{"test.rules", std::move(text)}, {}};
+  triage::parse_result r = triage::parse(p.source);
+  REQUIRE_MESSAGE(r.ok(), show(p.source, r.issues));
+  p.tree = std::move(*r.tree);
+  return p;
+}
+
+TEST_CASE("the reference interpreter passes the test block of the language reference's example") {
+  const parsed_policy p = parse_ok(routing_example);
+  const ref::interpreter interp{p.tree};
+  REQUIRE(p.tree.tests.size() == 1);
+  const ref::ticket t = interp.ticket_of(p.tree.tests[0]);
+  CHECK_FALSE(interp.validate(t).has_value());
+  const ref::decision d = interp.evaluate(t);
+  CHECK(interp.failed_expectations(p.tree.tests[0], d).empty());
+  CHECK(d.to_json() ==
+        R"({"priority":"P1","team":"network","escalate":"L2","urgent":true,"notify":["on_call"],"risk":10})");
+}
+
+TEST_CASE("the reference interpreter applies defaults, missing values and case-insensitive search") {
+  const parsed_policy p = parse_ok(routing_example);
+  const ref::interpreter interp{p.tree};
+
+  SUBCASE("a ticket with only the required fields gets the defaults and empty results") {
+    const ref::ticket t{{"issue", std::string("printer")},
+                        {"urgency", std::string("medium")},
+                        {"impact", std::string("low")}};
+    CHECK(interp.evaluate(t).to_json() ==
+          R"({"priority":"P4","team":"service_desk","escalate":null,"urgent":false,"notify":[],"risk":0})");
+  }
+  SUBCASE("contains ignores ASCII case, and rules of a max output and a sum combine") {
+    const ref::ticket t{{"issue", std::string("Possible PHISHING mail")},
+                        {"urgency", std::string("critical")},
+                        {"impact", std::string("medium")},
+                        {"sla", std::int64_t{7199}},
+                        {"repeat_client", true},
+                        {"reopened", std::int64_t{2}},
+                        {"tags", ref::tag_set{"exec"}}};
+    CHECK(interp.evaluate(t).to_json() ==
+          R"({"priority":"P2","team":"security","escalate":"L3","urgent":true,"notify":["account_owner"],"risk":15})");
+  }
+  SUBCASE("a missing required field is reported") {
+    const ref::ticket t{{"issue", std::string("x")}, {"urgency", std::string("low")}};
+    CHECK(interp.validate(t) == std::optional<std::string>("missing required field 'impact'"));
+  }
+}
+
+TEST_CASE("the reference interpreter treats comparisons on missing values as false") {
+  const parsed_policy p = parse_ok(R"(
+field sla: duration
+field kind: enum { a, b, c }
+field n: int
+field x: number
+output not_less: flag
+output differs: flag
+output not_listed: flag
+output absent: flag
+output ordered: int first
+output first_kind: enum { k1, k2, k3 } collect
+not_less if not sla < 2h
+differs if kind != a
+not_listed if kind not in [a, b]
+absent if sla is missing and kind is missing
+ordered if n > 2.5 -> 1
+ordered if x >= 3 -> 2
+first_kind if kind >= b -> k2
+first_kind if n == 3 -> k1
+first_kind if x <= 3 -> k2
+)");
+  const ref::interpreter interp{p.tree};
+  CHECK(interp.evaluate({}).to_json() ==
+        R"({"not_less":true,"differs":false,"not_listed":false,"absent":true,"ordered":null,"first_kind":[]})");
+  const ref::ticket t{{"sla", std::int64_t{7200}}, {"kind", std::string("c")},
+                      {"n", std::int64_t{3}}, {"x", 2.75}};
+  CHECK(interp.evaluate(t).to_json() ==
+        R"({"not_less":true,"differs":true,"not_listed":true,"absent":false,"ordered":1,"first_kind":["k2","k1"]})");
+  const ref::ticket u{{"sla", std::int64_t{7199}}, {"n", std::int64_t{2}}, {"x", 3.0}};
+  CHECK(interp.evaluate(u).to_json() ==
+        R"({"not_less":false,"differs":false,"not_listed":false,"absent":false,"ordered":2,"first_kind":["k2"]})");
+}
+
+TEST_CASE("the engine decides the language reference's example like the reference interpreter") {
+  const parsed_policy p = parse_ok(routing_example);
+  const ref::interpreter interp{p.tree};
+  const triage::compile_result compiled = triage::compile(routing_example, "routing.rules");
+  REQUIRE_MESSAGE(compiled.ok(), show(*compiled.source, compiled.issues));
+  triage::ticket_decoder decoder{compiled.value};
+  triage::ticket t{compiled.value};
+  triage::decision d{compiled.value};
+  const std::string json =
+      R"({"urgency": "high", "impact": "high", "sla": "1h30m", "tags": ["vpn"], )"
+      R"("repeat_client": true, "issue": "VPN down for the whole office"})";
+  REQUIRE_MESSAGE(decoder.decode(json, t), decoder.error());
+  compiled.value->evaluate(t, d);
+  CHECK(compact_json(d.to_json()) == interp.evaluate(interp.ticket_of(p.tree.tests[0])).to_json());
+}
+
+// ---- coverage of the generator ---------------------------------------------------------
+
+struct coverage {
+  std::map<std::string, std::size_t> seen;
+  void count(const std::string& what) { ++seen[what]; }
+};
+
+void count_condition(const triage::ast::condition& c, const triage::ast::policy& tree,
+                     coverage& cov) {
+  using triage::ast::compare_op;
+  using triage::ast::condition_kind;
+  switch (c.kind) {
+    case condition_kind::any_of: cov.count("or"); break;
+    case condition_kind::all_of: cov.count("and"); break;
+    case condition_kind::negate: cov.count("not"); break;
+    case condition_kind::name:
+      for (const auto& l : tree.lets) {
+        if (l.name.text == c.subject.text) cov.count("let use");
+      }
+      break;
+    case condition_kind::compare: {
+      static const std::array<const char*, 17> ops = {
+          "==", "!=", "<", "<=", ">", ">=", "in", "not in", "contains", "starts_with",
+          "ends_with", "has", "has any", "has all", "is missing", "is present"};
+      cov.count(std::string("op ") + ops[static_cast<std::size_t>(c.op)]);
+      if (c.is_list) cov.count("list");
+      for (const auto& o : tree.outputs) {
+        if (o.name.text == c.subject.text) cov.count("output reference");
+      }
+      break;
+    }
+  }
+  for (const auto& operand : c.operands) count_condition(operand, tree, cov);
+}
+
+void count_policy(const triage::ast::policy& tree, coverage& cov) {
+  static const std::array<const char*, 8> types = {"bool", "int", "number", "duration",
+                                                   "string", "tags", "enum", "flag"};
+  static const std::array<const char*, 6> hits = {"first", "max", "min", "unique", "collect", "sum"};
+  for (const auto& f : tree.fields) {
+    cov.count(std::string("field ") + types[static_cast<std::size_t>(f.type.name)]);
+    if (f.required) cov.count("required");
+  }
+  for (const auto& o : tree.outputs) {
+    const std::string type = types[static_cast<std::size_t>(o.type.name)];
+    cov.count("output " + type + " " + (o.policy ? hits[static_cast<std::size_t>(*o.policy)] : "implicit"));
+    if (o.default_value) cov.count("default");
+    if (o.complete) cov.count("complete");
+  }
+  for (const auto& l : tree.lets) {
+    cov.count("let");
+    coverage inner;
+    count_condition(l.cond, tree, inner);
+    if (inner.seen.count("let use") != 0) cov.count("let using a let");
+    count_condition(l.cond, tree, cov);
+  }
+  for (const auto& r : tree.rules) {
+    if (r.label) cov.count("label");
+    count_condition(r.cond, tree, cov);
+  }
+}
+
+TEST_CASE("the generator covers every operator, hit policy and type") {
+  coverage cov;
+  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+    ref::policy_generator gen{seed};
+    const ref::generated_policy g = gen.make_policy();
+    count_policy(parse_ok(g.text).tree, cov);
+  }
+  const char* const expected[] = {
+      "op ==", "op !=", "op <", "op <=", "op >", "op >=", "op in", "op not in",
+      "op contains", "op starts_with", "op ends_with", "op has", "op has any", "op has all",
+      "op is missing", "op is present", "and", "or", "not", "list", "let", "let use",
+      "let using a let", "output reference", "label", "default", "complete", "required",
+      "field bool", "field int", "field number", "field duration", "field string", "field tags",
+      "field enum", "output flag implicit", "output enum first", "output enum implicit",
+      "output enum max", "output enum min", "output enum unique", "output enum collect",
+      "output string first", "output string implicit", "output string unique",
+      "output string collect", "output int first", "output int implicit", "output int max",
+      "output int min", "output int unique", "output int sum"};
+  std::string counts;
+  for (const auto& [what, n] : cov.seen) counts += fmt::format("{}: {}\n", what, n);
+  INFO(counts);
+  for (const char* what : expected) {
+    CAPTURE(what);
+    CHECK(cov.seen[what] > 0);
+  }
+}
+
+// ---- the differential run --------------------------------------------------------------
+
+struct mismatch_report {
+  std::size_t count = 0;
+  std::string text;
+};
+
+TEST_CASE("the engine and the reference interpreter agree on random policies and tickets") {
+  const std::uint64_t pairs = env_number("TRIAGE_DIFF_PAIRS", 100'000);
+  const std::uint64_t first_seed = env_number("TRIAGE_DIFF_SEED", 1);
+  const std::uint64_t policies = (pairs + tickets_per_policy - 1) / tickets_per_policy;
+  const auto started = std::chrono::steady_clock::now();
+
+  std::size_t compared = 0;
+  mismatch_report mismatches;
+  const auto report = [&](std::string what) {
+    ++mismatches.count;
+    if (mismatches.count <= 3) mismatches.text += what + "\n";
+  };
+
+  for (std::uint64_t i = 0; i < policies && mismatches.count < 10; ++i) {
+    const std::uint64_t seed = first_seed + i;
+    ref::policy_generator gen{seed};
+    const ref::generated_policy g = gen.make_policy();
+
+    const triage::compile_result compiled = triage::compile(g.text, "generated.rules");
+    if (!compiled.ok()) {
+      // Tell the checker's errors apart from the later stages'.
+      const triage::source_file src{"generated.rules", g.text};
+      const triage::check_result checked = triage::parse_and_check(src);
+      report(fmt::format("seed {}: the generated policy does not compile ({}):\n{}\n--- policy ---\n{}",
+                         seed, checked.ok() ? "parse_and_check accepts it" : "parse_and_check rejects it",
+                         show(*compiled.source, compiled.issues), g.text));
+      continue;
+    }
+    const triage::source_file src{"generated.rules", g.text};
+    triage::parse_result parsed = triage::parse(src);
+    REQUIRE(parsed.tree.has_value());
+    const ref::interpreter interp{*parsed.tree};
+
+    triage::ticket_decoder decoder{compiled.value};
+    triage::ticket t{compiled.value};
+    triage::decision d{compiled.value};
+    for (std::size_t k = 0; k < tickets_per_policy; ++k) {
+      const ref::generated_ticket gt = gen.make_ticket(g);
+      const auto context = [&] {
+        return fmt::format("seed {} (TRIAGE_DIFF_SEED={} TRIAGE_DIFF_PAIRS={}), ticket #{}\n"
+                           "--- ticket ---\n{}\n--- policy ---\n{}",
+                           seed, seed, tickets_per_policy, k, gt.json, g.text);
+      };
+      if (const auto invalid = interp.validate(gt.fields)) {
+        report("the generator made an invalid ticket: " + *invalid + "\n" + context());
+        continue;
+      }
+      if (!decoder.decode(gt.json, t)) {
+        report("the decoder rejects a valid ticket: " + decoder.error() + "\n" + context());
+        continue;
+      }
+      compiled.value->evaluate(t, d);
+      const std::string engine = compact_json(d.to_json());
+      const std::string expected = interp.evaluate(gt.fields).to_json();
+      ++compared;
+      if (engine != expected) {
+        report(fmt::format("decisions differ\n  engine:    {}\n  reference: {}\n  decoded:   {}\n{}",
+                           engine, expected, t.to_json(), context()));
+      }
+    }
+  }
+
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  MESSAGE(fmt::format("{} (policy, ticket) pairs compared from {} policies in {:.2f} s", compared,
+                      policies, seconds));
+  INFO(mismatches.text);
+  CHECK(mismatches.count == 0);
+  CHECK(compared >= pairs);
+}
+
+}  // namespace
