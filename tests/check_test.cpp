@@ -289,15 +289,19 @@ TEST_CASE("a let that uses a later let is reported with a note at the later one"
 
 TEST_CASE("a let that uses a field or output declared after it is reported") {
   const checked c = run(
-      "output urgent: flag\n"
-      "let late = sla < 1h or urgent\n"
-      "let early = urgent\n"
+      "output alert: flag\n"
+      "let late = sla < 1h or alert or urgent\n"
       "field sla: duration\n"
-      "urgent if late or early or sla < 1h\n");
+      "output urgent: flag\n"
+      "urgent if late\n"
+      "alert if sla < 2h\n");
   CHECK(c.issues ==
         "2:12 unknown-name: 'sla' is declared after this let; a let may only use names "
         "declared before it\n"
-        "  note 4:7: 'sla' is declared here\n");
+        "  note 3:7: 'sla' is declared here\n"
+        "2:33 unknown-name: 'urgent' is declared after this let; a let may only use names "
+        "declared before it\n"
+        "  note 4:8: 'urgent' is declared here\n");
 }
 
 TEST_CASE("a let that uses itself is reported") {
@@ -461,7 +465,7 @@ TEST_CASE("a bare integer where a duration is expected suggests a unit") {
         "4:17 type-mismatch: expected a duration, found integer '90'; write it with a unit, "
         "e.g. '90m'\n"
         "5:22 type-mismatch: expected an integer, found duration '2h'\n"
-        "6:22 type-mismatch: expected a duration, found number '1.5'; write it in whole units, "
+        "6:23 type-mismatch: expected a duration, found number '1.5'; write it in whole units, "
         "e.g. '1h30m'\n");
 }
 
@@ -535,14 +539,16 @@ TEST_CASE("'is missing' applies to fields and to outputs that can be absent") {
       "output priority: enum { P1, P2 }\n"
       "output team: enum { desk, network } default desk\n"
       "output flagged: flag\n"
+      "output notify: enum { desk, on_call } collect\n"
       "priority if urgency == high -> P1\n"
       "team if priority is missing or sla is missing -> network\n"
+      "notify if urgency == low -> desk\n"
       "flagged if team is missing\n"
-      "flagged if flagged is present\n");
+      "flagged if notify is present\n");
   CHECK(c.issues ==
-        "8:17 type-mismatch: 'team' is never missing: it has a default\n"
-        "9:20 type-mismatch: 'flagged' is always present: a flag output is false when no rule "
-        "matches\n");
+        "10:17 type-mismatch: 'team' is never missing: it has a default\n"
+        "11:19 type-mismatch: 'notify' is always present: a collect output is an empty list "
+        "when no rule matches\n");
 }
 
 TEST_CASE("rule values must have the output's type") {
