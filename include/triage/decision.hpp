@@ -12,7 +12,7 @@
 //   d.flag(urgent);             // true
 //   d.integer(risk);            // 10
 //   d.collected(notify);        // {"on_call"} in first-match order
-//   d.to_json();                // {"priority":"P1",...,"risk":10}
+//   d.to_json();                // {"priority": "P1", ..., "risk": 10}
 #ifndef TRIAGE_DECISION_HPP
 #define TRIAGE_DECISION_HPP
 
@@ -82,6 +82,8 @@ class decision {
 
  private:
   friend class triage::policy;
+  friend struct detail::policy_access;
+  friend struct detail::subject_reader;
   // One output's value. `number` holds a flag (0/1), an int or an enum member index.
   struct slot {
     bool present = false;
@@ -112,6 +114,7 @@ class evaluation_trace {
 
  private:
   friend class triage::policy;
+  friend struct detail::policy_access;
   const triage::policy* owner_ = nullptr;
   std::vector<std::vector<std::uint32_t>> matched_;
 };

@@ -27,7 +27,7 @@
 //   t.set_tags(tags, {"vpn"});
 //   pol->evaluate(t, d);
 //   d.text(priority);                   // "P1"
-//   d.to_json();                        // {"priority":"P1","team":"network",...}
+//   d.to_json();                        // {"priority": "P1", "team": "network", ...}
 //   t.reset();                          // every field missing again, storage kept
 //
 // A policy is immutable and safe to use from any number of threads at once; each thread
@@ -60,6 +60,7 @@ class evaluation_trace;
 
 namespace detail {
 struct policy_access;
+struct subject_reader;
 }  // namespace detail
 
 /// A field of a policy's schema, resolved once by name (`policy::field`). A small value

@@ -131,6 +131,8 @@ class ticket {
 
  private:
   friend class triage::policy;
+  friend struct detail::policy_access;
+  friend struct detail::subject_reader;
   friend struct detail::decoder_state;
   [[nodiscard]] std::uint32_t checked_index(field_handle f) const;
 

@@ -1,0 +1,360 @@
+// The compiled policy: name lookups, and evaluation over the decision tables.
+//
+// Evaluation walks each output's rows in rule order and each row's cells, reading the
+// ticket's flat storage and the outputs decided earlier; it touches only storage that the
+// ticket, decision and trace already own, so it allocates nothing.
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "compile/cells.hpp"
+#include "eval/runtime.hpp"
+#include "triage/policy.hpp"
+
+namespace triage {
+namespace detail {
+namespace {
+
+// A subject's value as a cell reads it.
+struct value_view {
+  bool present = false;
+  std::int64_t number = 0;  // bool, int, duration, enum member, flag
+  double real = 0.0;
+  std::string_view text;
+  const std::uint64_t* words = nullptr;  // tags / collect bitset
+  std::size_t word_count = 0;
+};
+
+bool has_bit(const value_view& v, std::uint32_t id) noexcept {
+  const std::size_t w = id / 64;
+  return w < v.word_count && ((v.words[w] >> (id % 64)) & 1u) != 0;
+}
+
+bool accepts(const cell& c, const value_view& v) noexcept {
+  if (!v.present) return c.accepts_missing;
+  if (!c.accepts_present) return false;
+  switch (c.kind) {
+    case cell_kind::boolean:
+      return ((c.booleans >> (v.number != 0 ? 1 : 0)) & 1u) != 0;
+    case cell_kind::integer:
+      for (const int_range& r : c.ints) {
+        if (v.number >= r.lo && v.number <= r.hi) return true;
+      }
+      return false;
+    case cell_kind::number:
+      for (const real_range& r : c.reals) {
+        const bool above = r.lo_open ? v.real > r.lo : v.real >= r.lo;
+        const bool below = r.hi_open ? v.real < r.hi : v.real <= r.hi;
+        if (above && below) return true;
+      }
+      return false;
+    case cell_kind::enumeration:
+      return v.number >= 0 &&
+             std::binary_search(c.members.begin(), c.members.end(), static_cast<std::uint32_t>(v.number));
+    case cell_kind::string:
+      if (c.one_of && !std::binary_search(c.one_of->begin(), c.one_of->end(), v.text)) return false;
+      if (std::binary_search(c.none_of.begin(), c.none_of.end(), v.text)) return false;
+      for (const text_test& t : c.tests) {
+        if (text_test_holds(t.op, v.text, t.needle) == t.negated) return false;
+      }
+      return true;
+    case cell_kind::tags:
+      for (const std::uint32_t id : c.required) {
+        if (!has_bit(v, id)) return false;
+      }
+      for (const std::uint32_t id : c.forbidden) {
+        if (has_bit(v, id)) return false;
+      }
+      for (const auto& group : c.any_of) {
+        if (std::none_of(group.begin(), group.end(), [&](std::uint32_t id) { return has_bit(v, id); })) return false;
+      }
+      for (const auto& group : c.not_all_of) {
+        if (std::all_of(group.begin(), group.end(), [&](std::uint32_t id) { return has_bit(v, id); })) return false;
+      }
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// Reads one subject of a ticket or decision (both bound to `p`).
+struct subject_reader {
+  const policy_access::runtime& rt;
+  const ticket& t;
+  const decision& d;
+
+  value_view operator()(subject_ref s) const noexcept;
+};
+
+}  // namespace detail
+
+// ---- construction -------------------------------------------------------------------
+
+policy::~policy() = default;
+
+std::shared_ptr<const policy> detail::policy_access::make(std::shared_ptr<const source_file> source,
+                                                          model m, decision_table table) {
+  std::shared_ptr<policy> p(new policy());
+  p->source_ = std::move(source);
+  p->model_ = std::move(m);
+  p->table_ = std::move(table);
+  const triage::model& mo = p->model_;
+  const decision_table& tab = p->table_;
+
+  auto rt = std::make_unique<policy::runtime>();
+  for (std::uint32_t i = 0; i < mo.fields.size(); ++i) rt->field_by_name.emplace(mo.fields[i].name, i);
+  for (std::uint32_t i = 0; i < mo.outputs.size(); ++i) rt->output_by_name.emplace(mo.outputs[i].name, i);
+  for (std::uint32_t i = 0; i < tab.symbols.size(); ++i) rt->symbol_by_text.emplace(tab.symbols[i], i);
+  rt->tag_slot.assign(mo.fields.size(), no_index);
+  for (std::uint32_t i = 0; i < mo.fields.size(); ++i) {
+    if (mo.fields[i].type == field_type::tags) rt->tag_slot[i] = rt->tag_fields++;
+  }
+  rt->tag_words = static_cast<std::uint32_t>((tab.symbols.size() + 63) / 64);
+
+  auto member_name = [&](std::uint32_t enum_index, std::int64_t i) -> std::string_view {
+    if (enum_index >= mo.enums.size() || i < 0) return {};
+    const auto& members = mo.enums[enum_index].members;
+    return static_cast<std::uint64_t>(i) < members.size() ? std::string_view(members[static_cast<std::size_t>(i)])
+                                                          : std::string_view{};
+  };
+  rt->outputs.resize(mo.outputs.size());
+  for (std::uint32_t o = 0; o < mo.outputs.size(); ++o) {
+    const output_def& def = mo.outputs[o];
+    policy::runtime::output_entry& entry = rt->outputs[o];
+    const bool collect = def.policy == hit_policy::collect;
+    if (collect) {
+      entry.universe = def.type == output_type::enumeration
+                           ? static_cast<std::uint32_t>(def.enum_index < mo.enums.size() ? mo.enums[def.enum_index].members.size() : 0)
+                           : static_cast<std::uint32_t>(tab.symbols.size());
+    }
+    // Resolves a value of this output to its number and text.
+    auto resolve = [&](const scalar& v, std::int64_t& number, std::string_view& text) {
+      if (const auto* i = std::get_if<std::int64_t>(&v)) {
+        number = *i;
+        if (def.type == output_type::enumeration) text = member_name(def.enum_index, *i);
+      } else if (const auto* s = std::get_if<std::string>(&v)) {
+        text = *s;
+        if (collect) {
+          const auto it = rt->symbol_by_text.find(text);
+          number = it == rt->symbol_by_text.end() ? 0 : it->second;
+        }
+      } else if (const auto* b = std::get_if<bool>(&v)) {
+        number = *b ? 1 : 0;
+      }
+    };
+    if (def.default_value) {
+      entry.has_default = true;
+      resolve(*def.default_value, entry.default_number, entry.default_text);
+    }
+    const output_table& out = tab.outputs[o];
+    for (std::uint32_t row = 0; row < out.rows.size();) {
+      policy::runtime::rule_entry r;
+      r.rule = out.rows[row].rule;
+      r.row_begin = row;
+      while (row < out.rows.size() && out.rows[row].rule == r.rule) ++row;
+      r.row_end = row;
+      if (mo.rules[r.rule].value) resolve(*mo.rules[r.rule].value, r.number, r.text);
+      entry.rules.push_back(r);
+    }
+  }
+  p->runtime_ = std::move(rt);
+  return p;
+}
+
+// ---- lookups ------------------------------------------------------------------------
+
+field_handle policy::field(std::string_view name) const noexcept {
+  const auto it = runtime_->field_by_name.find(name);
+  return it == runtime_->field_by_name.end() ? field_handle{} : field_at(it->second);
+}
+
+field_handle policy::field_at(std::uint32_t index) const noexcept {
+  if (index >= model_.fields.size()) return {};
+  return {index, model_.fields[index].type};
+}
+
+output_handle policy::output(std::string_view name) const noexcept {
+  const auto it = runtime_->output_by_name.find(name);
+  return it == runtime_->output_by_name.end() ? output_handle{} : output_at(it->second);
+}
+
+output_handle policy::output_at(std::uint32_t index) const noexcept {
+  if (index >= model_.outputs.size()) return {};
+  return {index, model_.outputs[index].type, model_.outputs[index].policy};
+}
+
+std::optional<std::uint32_t> policy::member(field_handle f, std::string_view name) const noexcept {
+  if (f.index() >= model_.fields.size() || model_.fields[f.index()].type != field_type::enumeration) {
+    return std::nullopt;
+  }
+  const std::uint32_t e = model_.fields[f.index()].enum_index;
+  if (e >= model_.enums.size()) return std::nullopt;
+  const auto& members = model_.enums[e].members;
+  for (std::uint32_t i = 0; i < members.size(); ++i) {
+    if (members[i] == name) return i;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> policy::validate(const ticket& t) const {
+  if (t.owner().get() != this) return std::string("the ticket was made for another policy");
+  for (std::uint32_t i = 0; i < model_.fields.size(); ++i) {
+    if (model_.fields[i].required && t.present_[i] == 0) {
+      return "missing required field '" + model_.fields[i].name + "'";
+    }
+  }
+  return std::nullopt;
+}
+
+// ---- evaluation ---------------------------------------------------------------------
+
+detail::value_view detail::subject_reader::operator()(subject_ref s) const noexcept {
+  value_view v;
+  if (s.of == subject_ref::kind::field) {
+    const std::uint32_t i = s.index;
+    v.present = t.present_[i] != 0;
+    v.number = t.ints_[i];
+    v.real = t.numbers_[i];
+    v.text = t.strings_[i];
+    const std::uint32_t slot = rt.tag_slot[i];
+    if (slot != no_index) {
+      v.words = t.tag_bits_.data() + std::size_t{slot} * rt.tag_words;
+      v.word_count = rt.tag_words;
+    }
+  } else {
+    const auto& out = d.slots_[s.index];
+    v.present = out.present;
+    v.number = out.number;
+    v.text = out.text;
+    v.words = out.seen.data();
+    v.word_count = out.seen.size();
+  }
+  return v;
+}
+
+bool policy::cell_accepts(const cell& c, const ticket& t, const decision& d) const noexcept {
+  if (t.owner().get() != this || d.owner().get() != this) return false;
+  const detail::subject_reader read{*runtime_, t, d};
+  return detail::accepts(c, read(c.subject));
+}
+
+void detail::policy_access::evaluate(const policy& p, const ticket& t, decision& d,
+                                     evaluation_trace* trace) noexcept {
+  if (d.owner_.get() != &p) {
+    // Rebinding needs the policy's shared_ptr; the ticket holds one when it is ours.
+    if (t.owner_.get() == &p) d.bind(t.owner_);
+  }
+  const policy::runtime& rt = *p.runtime_;
+  const triage::model& m = p.model_;
+  if (trace != nullptr) {
+    if (trace->owner_ != &p || trace->matched_.size() != m.outputs.size()) {
+      trace->owner_ = &p;
+      trace->matched_.assign(m.outputs.size(), {});
+      for (std::size_t o = 0; o < m.outputs.size(); ++o) trace->matched_[o].reserve(m.outputs[o].rules.size());
+    }
+    for (auto& list : trace->matched_) list.clear();
+  }
+  for (auto& s : d.slots_) {
+    s.present = false;
+    s.number = 0;
+    s.text = {};
+    s.texts.clear();
+    s.ids.clear();
+    std::fill(s.seen.begin(), s.seen.end(), 0);
+  }
+  d.valid_ = t.owner_.get() == &p && d.owner_.get() == &p;
+  if (!d.valid_) return;
+
+  const subject_reader read{rt, t, d};
+  const decision_table& tab = p.table_;
+  for (const std::uint32_t o : m.evaluation_order) {
+    const output_table& out = tab.outputs[o];
+    const policy::runtime::output_entry& entry = rt.outputs[o];
+    auto& slot = d.slots_[o];
+    const hit_policy hit = out.policy;
+    const bool all_rules = trace != nullptr || hit == hit_policy::max || hit == hit_policy::min ||
+                           hit == hit_policy::collect || hit == hit_policy::sum;
+    bool matched = false;
+    for (const policy::runtime::rule_entry& r : entry.rules) {
+      bool rule_matches = false;
+      for (std::uint32_t row = r.row_begin; row < r.row_end && !rule_matches; ++row) {
+        const table_row& tr = out.rows[row];
+        if (tr.contradictory) continue;
+        bool ok = true;
+        for (const cell& c : tr.cells) {
+          if (!accepts(c, read(c.subject))) {
+            ok = false;
+            break;
+          }
+        }
+        rule_matches = ok;
+      }
+      if (!rule_matches) continue;
+      if (trace != nullptr) trace->matched_[o].push_back(r.rule);
+      switch (hit) {
+        case hit_policy::any:
+          slot.number = 1;
+          break;
+        case hit_policy::first:
+        case hit_policy::unique:
+          if (!matched) {
+            slot.number = r.number;
+            slot.text = r.text;
+          }
+          break;
+        case hit_policy::max:
+        case hit_policy::min:
+          if (!matched || (hit == hit_policy::max ? r.number > slot.number : r.number < slot.number)) {
+            slot.number = r.number;
+            slot.text = r.text;
+          }
+          break;
+        case hit_policy::collect: {
+          const auto id = static_cast<std::uint32_t>(r.number);
+          const std::size_t w = id / 64;
+          if (w < slot.seen.size() && ((slot.seen[w] >> (id % 64)) & 1u) == 0) {
+            slot.seen[w] |= std::uint64_t{1} << (id % 64);
+            slot.texts.push_back(r.text);  // capacity reserved in decision::bind
+            slot.ids.push_back(id);
+          }
+          break;
+        }
+        case hit_policy::sum: {
+          // The checker rejects sums that can overflow; saturate rather than wrap anyway.
+          std::int64_t total = 0;
+          if (__builtin_add_overflow(slot.number, r.number, &total)) {
+            total = r.number > 0 ? std::numeric_limits<std::int64_t>::max()
+                                 : std::numeric_limits<std::int64_t>::min();
+          }
+          slot.number = total;
+          break;
+        }
+      }
+      matched = true;
+      if (!all_rules) break;
+    }
+    if (matched || hit == hit_policy::any || hit == hit_policy::collect || hit == hit_policy::sum) {
+      slot.present = true;
+    } else if (entry.has_default) {
+      slot.present = true;
+      slot.number = entry.default_number;
+      slot.text = entry.default_text;
+    }
+  }
+}
+
+void policy::evaluate(const ticket& t, decision& d) const noexcept {
+  detail::policy_access::evaluate(*this, t, d, nullptr);
+}
+
+void policy::evaluate(const ticket& t, decision& d, evaluation_trace& trace) const noexcept {
+  detail::policy_access::evaluate(*this, t, d, &trace);
+}
+
+void policy::evaluate(std::span<const ticket> tickets, std::span<decision> out) const noexcept {
+  const std::size_t n = std::min(tickets.size(), out.size());
+  for (std::size_t i = 0; i < n; ++i) detail::policy_access::evaluate(*this, tickets[i], out[i], nullptr);
+}
+
+}  // namespace triage

@@ -1,0 +1,60 @@
+// Internal to the evaluator: what a compiled policy keeps besides its model and tables so
+// that tickets, decisions and evaluation need no name lookups or allocation per ticket.
+#ifndef TRIAGE_EVAL_RUNTIME_HPP
+#define TRIAGE_EVAL_RUNTIME_HPP
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "triage/decision.hpp"
+#include "triage/policy.hpp"
+#include "triage/ticket.hpp"
+
+namespace triage {
+
+struct policy::runtime {
+  // One rule of an output: its rows in the output's table and its value, pre-resolved.
+  struct rule_entry {
+    std::uint32_t rule = 0;
+    std::uint32_t row_begin = 0;
+    std::uint32_t row_end = 0;
+    std::int64_t number = 0;  // int value, enum member index, or collect id
+    std::string_view text;    // enum member name or string value (into the model/table)
+  };
+  struct output_entry {
+    std::vector<rule_entry> rules;
+    bool has_default = false;
+    std::int64_t default_number = 0;
+    std::string_view default_text;
+    std::uint32_t universe = 0;  // collect: how many ids its values can have
+  };
+  std::vector<output_entry> outputs;
+  std::vector<std::uint32_t> tag_slot;  // per field: ordinal among tags fields, or no_index
+  std::uint32_t tag_fields = 0;
+  std::uint32_t tag_words = 0;          // 64-bit words per tags field
+  std::unordered_map<std::string_view, std::uint32_t> field_by_name;
+  std::unordered_map<std::string_view, std::uint32_t> output_by_name;
+  std::unordered_map<std::string_view, std::uint32_t> symbol_by_text;
+};
+
+namespace detail {
+
+/// The library's own door into `policy` (its constructor and runtime are private).
+struct policy_access {
+  /// The runtime's type, nameable outside `policy`.
+  using runtime = policy::runtime;
+  [[nodiscard]] static const policy::runtime& rt(const policy& p) noexcept { return *p.runtime_; }
+  /// Builds a policy from a checked model and its tables.
+  [[nodiscard]] static std::shared_ptr<const policy> make(std::shared_ptr<const source_file> source,
+                                                          model m, decision_table table);
+  static void evaluate(const policy& p, const ticket& t, decision& d,
+                       evaluation_trace* trace) noexcept;
+};
+
+}  // namespace detail
+}  // namespace triage
+
+#endif  // TRIAGE_EVAL_RUNTIME_HPP
