@@ -14,6 +14,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "compile/cells.hpp"
@@ -48,6 +49,49 @@ conjunction conjoin(const conjunction& a, const conjunction& b) {
   }
   return out;
 }
+
+// A hash of a conjunction's cells, so that identical disjuncts are kept once
+// (`not (a and a)` is one row, not two; chains of such lets stay small).
+std::size_t hash_of(const conjunction& c) {
+  std::size_t h = 0;
+  auto mix = [&h](std::size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+  const std::hash<std::string> text_hash;
+  for (const cell& x : c.cells) {
+    mix(x.subject.index * 2 + (x.subject.of == subject_ref::kind::output ? 1 : 0));
+    mix((x.accepts_missing ? 1u : 0u) | (x.accepts_present ? 2u : 0u) | (std::size_t{x.booleans} << 2));
+    for (const int_range& r : x.ints) { mix(static_cast<std::size_t>(r.lo)); mix(static_cast<std::size_t>(r.hi)); }
+    for (const real_range& r : x.reals) { mix(std::hash<double>{}(r.lo)); mix(std::hash<double>{}(r.hi)); }
+    for (const std::uint32_t v : x.members) mix(v);
+    if (x.one_of) for (const std::string& s : *x.one_of) mix(text_hash(s));
+    for (const std::string& s : x.none_of) mix(text_hash(s));
+    for (const text_test& t : x.tests) mix(text_hash(t.needle));
+    for (const std::uint32_t v : x.required) mix(v);
+    for (const std::uint32_t v : x.forbidden) mix(v + 7);
+    for (const auto& g : x.any_of) for (const std::uint32_t v : g) mix(v + 11);
+    for (const auto& g : x.not_all_of) for (const std::uint32_t v : g) mix(v + 13);
+  }
+  return h;
+}
+
+// Collects disjuncts, dropping exact duplicates.
+class form_builder {
+ public:
+  void add(conjunction c) {
+    const std::size_t h = hash_of(c);
+    auto [begin, end] = seen_.equal_range(h);
+    for (auto it = begin; it != end; ++it) {
+      if (form_[it->second].cells == c.cells) return;
+    }
+    seen_.emplace(h, form_.size());
+    form_.push_back(std::move(c));
+  }
+  [[nodiscard]] std::size_t size() const noexcept { return form_.size(); }
+  normal_form take() { return std::move(form_); }
+
+ private:
+  normal_form form_;
+  std::unordered_multimap<std::size_t, std::size_t> seen_;
+};
 
 class table_builder {
  public:
@@ -186,15 +230,17 @@ class table_builder {
                 (part->size() != 0 && acc.size() > budget / part->size())) {
               return std::nullopt;
             }
-            normal_form next;
-            next.reserve(acc.size() * part->size());
+            form_builder next;
             for (const conjunction& a : acc) {
-              for (const conjunction& b : *part) next.push_back(conjoin(a, b));
+              for (const conjunction& b : *part) next.add(conjoin(a, b));
             }
-            acc = std::move(next);
+            acc = next.take();
           } else {
             if (acc.size() + part->size() > budget) return std::nullopt;
-            for (conjunction& b : *part) acc.push_back(std::move(b));
+            form_builder next;
+            for (conjunction& a : acc) next.add(std::move(a));
+            for (conjunction& b : *part) next.add(std::move(b));
+            acc = next.take();
           }
         }
         return acc;
