@@ -22,7 +22,8 @@ namespace {
 // One failed constraint: `impact == high` failed because impact is `medium`.
 struct failed_cell {
   std::string constraint;
-  std::string actual;
+  std::string subject;  // empty for a row that can never match
+  std::string actual;   // the subject's value as policy text, or "(missing)"
 };
 
 // Why one rule did or did not match.
@@ -40,6 +41,19 @@ std::string subject_value_text(const triage::policy& pol, const triage::ticket& 
       def.type == triage::output_type::flag || def.policy == triage::hit_policy::collect;
   if (!always_present && !d.present(pol.output_at(s.index))) return "(missing)";
   return decision_value_text(pol, d, s.index);
+}
+
+// A cell as a condition a reader recognises: `sla < 2h`, `repeat_client`, `not vip`,
+// `sla is missing`.
+std::string constraint_text(const triage::policy& pol, const triage::cell& c) {
+  const std::string_view subject = triage::subject_name(pol.model(), c.subject);
+  const std::string text = triage::cell_text(c, pol.model(), pol.table());
+  if (text == "true") return std::string(subject);
+  if (text == "false") return fmt::format("not {}", subject);
+  if (text.starts_with("missing") || text.starts_with("present")) {
+    return fmt::format("{} is {}", subject, text);
+  }
+  return fmt::format("{} {}", subject, text);
 }
 
 std::vector<rule_reason> reasons_for(const triage::policy& pol, std::uint32_t output,
@@ -65,16 +79,16 @@ std::vector<rule_reason> reasons_for(const triage::policy& pol, std::uint32_t ou
         }
         if (failed == nullptr) {
           // Every cell accepts: only a row that can never match gets here.
-          reason.failures.push_back({"the condition can never hold", ""});
+          reason.failures.push_back({"the condition can never hold", "", ""});
           continue;
         }
         reason.failures.push_back(
-            {fmt::format("{} {}", triage::subject_name(m, failed->subject),
-                         triage::cell_text(*failed, m, pol.table())),
-             fmt::format("{} is {}", triage::subject_name(m, failed->subject),
-                         subject_value_text(pol, t, d, failed->subject))});
+            {constraint_text(pol, *failed), std::string(triage::subject_name(m, failed->subject)),
+             subject_value_text(pol, t, d, failed->subject)});
       }
-      if (reason.failures.empty()) reason.failures.push_back({"the condition can never hold", ""});
+      if (reason.failures.empty()) {
+        reason.failures.push_back({"the condition can never hold", "", ""});
+      }
     }
     reasons.push_back(std::move(reason));
   }
@@ -129,7 +143,8 @@ std::string explain_text(const triage::policy& pol, const triage::ticket& t,
       std::string why;
       for (const failed_cell& f : r.failures) {
         if (!why.empty()) why += "; or ";
-        why += f.actual.empty() ? f.constraint : fmt::format("{}  — {}", f.constraint, f.actual);
+        why += f.subject.empty() ? f.constraint
+                                 : fmt::format("{}  — {} is {}", f.constraint, f.subject, f.actual);
       }
       out += fmt::format("  ✗ {}: {}\n", rule.name, why);
     }
@@ -174,8 +189,12 @@ std::string explain_json(const triage::policy& pol, const triage::ticket& t,
           first_failure = false;
           out += "{\"condition\": ";
           append_json_string(out, f.constraint);
-          out += ", \"actual\": ";
-          append_json_string(out, f.actual);
+          if (!f.subject.empty()) {
+            out += ", \"subject\": ";
+            append_json_string(out, f.subject);
+            out += ", \"actual\": ";
+            append_json_string(out, f.actual);
+          }
           out += '}';
         }
         out += ']';
