@@ -5,12 +5,15 @@
 //   that is exactly the first diagnostic the front end reports for it.
 // - grammar/diagnostics.md quotes every invalid sample's expectation verbatim and has a
 //   section for every diagnostic code, so the catalogue cannot drift from the code.
+// - The `test` blocks of the valid samples pass when `rulecheck test` runs them, so the
+//   samples' expectations agree with the engine.
 // - Between them the samples cover the language: every code the front end reports has an
 //   invalid sample, and the valid samples use every type, operator and hit policy.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -107,6 +110,37 @@ TEST_CASE("every valid sample parses and checks without a single diagnostic") {
     CHECK(all_diagnostics(src, result.issues) == "");
     CHECK(result.ok());
   }
+}
+
+TEST_CASE("the tests written in the valid samples pass when rulecheck runs them") {
+  const std::string rulecheck = TRIAGE_RULECHECK;
+  if (rulecheck.empty()) {
+    MESSAGE("rulecheck is not part of this build (TRIAGE_BUILD_CLI=OFF); skipped");
+    return;
+  }
+  REQUIRE_MESSAGE(fs::exists(rulecheck), "build the rulecheck target first: ", rulecheck);
+  std::string command = "'" + rulecheck + "' test";
+  for (const fs::path& file : samples("valid")) command += " '" + file.string() + "'";
+  command += " 2>&1";
+  std::string output;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
+  const int status = pclose(pipe);
+  CAPTURE(output);
+  CHECK(status == 0);
+  // The closing line, "N passed, N failed", counts every test of every file: none may
+  // fail, and at least one per sample must have run.
+  const std::size_t at = output.rfind(" passed, ");
+  REQUIRE(at != std::string::npos);
+  const std::size_t newline = output.rfind('\n', at);
+  const std::size_t line_start = newline == std::string::npos ? 0 : newline + 1;
+  unsigned passed = 0;
+  unsigned failed = 0;
+  REQUIRE(std::sscanf(output.c_str() + line_start, "%u passed, %u failed", &passed, &failed) == 2);
+  CHECK(failed == 0);
+  CHECK(passed >= samples("valid").size());
 }
 
 TEST_CASE("every invalid sample reports exactly the finding its first line expects, first") {
