@@ -1,0 +1,254 @@
+// Tickets: typed setters, and JSON decoding with the validation of language reference 3.1
+// and 4 (every rejection's exact message), including hostile input.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+#include "triage/policy.hpp"
+
+namespace {
+
+constexpr const char* schema = R"(
+field issue:    string   required
+field urgency:  enum { low, medium, high, critical } required
+field impact:   enum { low, medium, high }
+field sla:      duration
+field score:    number
+field reopened: int
+field vip:      bool
+field tags:     tags
+output urgent: flag
+output label: string first
+urgent if sla < 2h or tags has "vpn" or vip
+urgent if score > 0.5 and reopened >= 2 and impact == high
+label if issue contains "x" -> "x"
+)";
+
+std::shared_ptr<const triage::policy> compile_schema() {
+  triage::compile_result r = triage::compile(schema, "schema.rules");
+  REQUIRE(r.ok());
+  return r.value;
+}
+
+// Decodes `json`; returns "" on success, else the decoder's error.
+struct harness {
+  std::shared_ptr<const triage::policy> p = compile_schema();
+  triage::ticket_decoder decoder{p};
+  triage::ticket t{p};
+
+  std::string error_of(std::string_view json) {
+    return decoder.decode(json, t) ? std::string{} : decoder.error();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a valid ticket decodes into typed fields; unknown keys are ignored and null is missing") {
+  harness h;
+  REQUIRE(h.error_of(R"({"id": "T-1", "issue": "VPN down", "urgency": "high", "impact": null, "sla": "1h30m",
+                         "score": 1, "reopened": -2, "vip": false, "tags": ["vpn", "vpn", "never-mentioned"],
+                         "extra": {"deep": [1, 2, {"x": null}]}})") == "");
+  const auto& p = h.p;
+  CHECK(h.t.get_text(p->field("issue")) == "VPN down");
+  CHECK(h.t.get_text(p->field("urgency")) == "high");
+  CHECK(h.t.get_int(p->field("urgency")) == 2);
+  CHECK_FALSE(h.t.present(p->field("impact")));
+  CHECK(h.t.get_int(p->field("sla")) == 5400);
+  CHECK(h.t.get_number(p->field("score")) == 1.0);
+  CHECK(h.t.get_int(p->field("reopened")) == -2);
+  CHECK(h.t.present(p->field("vip")));
+  CHECK_FALSE(h.t.get_bool(p->field("vip")));
+  CHECK(h.t.has_tag(p->field("tags"), "vpn"));
+  // Tags the policy never mentions cannot change a decision and are not kept.
+  CHECK_FALSE(h.t.has_tag(p->field("tags"), "never-mentioned"));
+  CHECK(h.decoder.id_json() == R"("T-1")");
+  CHECK(h.t.to_json() ==
+        R"({"issue": "VPN down", "urgency": "high", "sla": "1h30m", "score": 1.0, "reopened": -2, "vip": false, "tags": ["vpn"]})");
+}
+
+TEST_CASE("durations are duration text or integer seconds") {
+  harness h;
+  const triage::field_handle sla = h.p->field("sla");
+  const std::pair<const char*, std::int64_t> cases[] = {
+      {R"("90s")", 90}, {R"("2h")", 7200}, {R"("1w2d3h4m5s")", 788645}, {R"("-15m")", -900},
+      {"3600", 3600}, {"-5", -5}, {R"("0s")", 0}, {R"("9223372036854775807s")", 9223372036854775807}};
+  for (const auto& [text, seconds] : cases) {
+    CAPTURE(text);
+    REQUIRE(h.error_of(std::string(R"({"issue": "x", "urgency": "low", "sla": )") + text + "}") == "");
+    CHECK(h.t.get_int(sla) == seconds);
+  }
+}
+
+TEST_CASE("each kind of invalid value is rejected with a message naming the field") {
+  harness h;
+  auto with = [](std::string_view member) {
+    return std::string(R"({"issue": "x", "urgency": "low", )") + std::string(member) + "}";
+  };
+  CHECK(h.error_of(R"({"issue": "x", "urgency": "hgih"})") ==
+        R"(field 'urgency': "hgih" is not one of low, medium, high, critical)");
+  CHECK(h.error_of(R"({"issue": "x", "urgency": 2})") ==
+        "field 'urgency': expected one of low, medium, high, critical, found 2");
+  CHECK(h.error_of(with(R"("sla": true)")) ==
+        R"(field 'sla': expected a duration such as "1h30m" or a number of seconds, found true)");
+  CHECK(h.error_of(with(R"("sla": "1h70")")) ==
+        R"(field 'sla': expected a duration such as "1h30m" or a number of seconds, found "1h70")");
+  CHECK(h.error_of(with(R"("sla": "30m1h")")) ==
+        R"(field 'sla': expected a duration such as "1h30m" or a number of seconds, found "30m1h")");
+  CHECK(h.error_of(with(R"("sla": "")")) ==
+        R"(field 'sla': expected a duration such as "1h30m" or a number of seconds, found "")");
+  CHECK(h.error_of(with(R"("sla": "99999999999999999999s")")) ==
+        R"(field 'sla': expected a duration such as "1h30m" or a number of seconds, found "99999999999999999999s")");
+  CHECK(h.error_of(with(R"("sla": 1.5)")) ==
+        R"(field 'sla': expected a duration such as "1h30m" or a number of seconds, found 1.5)");
+  CHECK(h.error_of(with(R"("reopened": 3.0)")) == "field 'reopened': expected an integer, found 3.0");
+  CHECK(h.error_of(with(R"("reopened": 3e0)")) == "field 'reopened': expected an integer, found 3.0");
+  CHECK(h.error_of(with(R"("reopened": "3")")) == R"(field 'reopened': expected an integer, found "3")");
+  CHECK(h.error_of(with(R"("reopened": 18446744073709551615)")) ==
+        "field 'reopened': expected an integer that fits in 64 bits, found 18446744073709551615");
+  CHECK(h.error_of(with(R"("score": "high")")) == R"(field 'score': expected a number, found "high")");
+  CHECK(h.error_of(with(R"("vip": "yes")")) == R"(field 'vip': expected true or false, found "yes")");
+  CHECK(h.error_of(with(R"("vip": 1)")) == "field 'vip': expected true or false, found 1");
+  CHECK(h.error_of(R"({"issue": ["x"], "urgency": "low"})") == "field 'issue': expected a string, found an array");
+  CHECK(h.error_of(with(R"("tags": "vpn")")) == R"(field 'tags': expected an array of strings, found "vpn")");
+  CHECK(h.error_of(with(R"("tags": ["vpn", 3])")) ==
+        "field 'tags': expected an array of strings, found 3 in the array");
+  CHECK(h.error_of(with(R"("tags": {"vpn": true})")) ==
+        "field 'tags': expected an array of strings, found an object");
+}
+
+TEST_CASE("a missing required field is rejected, and null counts as missing") {
+  harness h;
+  CHECK(h.error_of(R"({"urgency": "low"})") == "missing required field 'issue'");
+  CHECK(h.error_of(R"({"issue": "x"})") == "missing required field 'urgency'");
+  CHECK(h.error_of(R"({"issue": "x", "urgency": null})") == "missing required field 'urgency'");
+  CHECK(h.error_of(R"({})") == "missing required field 'issue'");
+}
+
+TEST_CASE("a key given twice is rejected, whichever key it is") {
+  harness h;
+  CHECK(h.error_of(R"({"issue": "x", "urgency": "low", "sla": "1h", "sla": "2h"})") == "duplicate key 'sla'");
+  CHECK(h.error_of(R"({"issue": "x", "urgency": "low", "other": 1, "other": 1})") == "duplicate key 'other'");
+  // The duplicate reported is the first to repeat.
+  CHECK(h.error_of(R"({"b": 1, "a": 1, "a": 2, "b": 2})") == "duplicate key 'a'");
+  // A key spelled with an escape is the same key.
+  CHECK(h.error_of(R"({"issue": "x", "urgency": "low", "s\u006ca": 1, "sla": 2})") == "duplicate key 'sla'");
+}
+
+TEST_CASE("a line that is not one JSON object is rejected") {
+  harness h;
+  CHECK(h.error_of(R"([1, 2])") == "not a JSON object");
+  CHECK(h.error_of(R"("text")") == "not a JSON object");
+  CHECK(h.error_of("42") == "not a JSON object");
+  CHECK(h.error_of("") == "invalid JSON: the line is empty");
+  CHECK(h.error_of("   ") == "invalid JSON: the line is empty");
+  const std::string trailing = h.error_of(R"({"issue": "x", "urgency": "low"} x)");
+  CHECK(trailing.rfind("invalid JSON: ", 0) == 0);
+  CHECK(h.error_of(R"({"issue": "x", "urgency": "low"}{})").rfind("invalid JSON: ", 0) == 0);
+  CHECK(h.error_of(R"({"issue": "x", )").rfind("invalid JSON: ", 0) == 0);
+  CHECK(h.error_of(R"({'issue': 'x'})").rfind("invalid JSON: ", 0) == 0);
+  CHECK(h.decoder.id_json() == "null");
+}
+
+TEST_CASE("invalid UTF-8 is rejected, in keys, values and ignored members alike") {
+  harness h;
+  CHECK(h.error_of("{\"issue\": \"caf\xC3\", \"urgency\": \"low\"}") == "invalid JSON: the text is not valid UTF-8");
+  CHECK(h.error_of("{\"\xFF\": 1, \"issue\": \"x\", \"urgency\": \"low\"}") ==
+        "invalid JSON: the text is not valid UTF-8");
+  CHECK(h.error_of("{\"issue\": \"\xED\xA0\x80\", \"urgency\": \"low\"}") ==  // a UTF-16 surrogate
+        "invalid JSON: the text is not valid UTF-8");
+  CHECK(h.error_of("{\"issue\": \"caf\xC3\xA9\", \"urgency\": \"low\"}") == "");
+}
+
+TEST_CASE("nesting 10,000 deep is an error, not a crash") {
+  harness h;
+  std::string deep = R"({"issue": "x", "urgency": "low", "extra": )";
+  deep += std::string(10'000, '[');
+  deep += std::string(10'000, ']');
+  deep += '}';
+  CHECK(h.error_of(deep) == "invalid JSON: nested more than 1024 levels deep");
+  std::string objects = R"({"issue": "x", "urgency": "low", "extra": )";
+  for (int i = 0; i < 10'000; ++i) objects += R"({"a":)";
+  objects += "1";
+  objects += std::string(10'000, '}');
+  objects += '}';
+  CHECK(h.error_of(objects) == "invalid JSON: nested more than 1024 levels deep");
+}
+
+TEST_CASE("a 100 MB string is decoded, and quoted short in an error") {
+  harness h;
+  const std::string big(100u << 20, 'a');
+  REQUIRE(h.error_of(R"({"urgency": "low", "issue": ")" + big + "\"}") == "");
+  CHECK(h.t.get_text(h.p->field("issue")).size() == big.size());
+  const std::string error = h.error_of(R"({"issue": "x", "urgency": ")" + big + "\"}");
+  CHECK(error == "field 'urgency': \"" + std::string(64, 'a') + "...\" is not one of low, medium, high, critical");
+}
+
+TEST_CASE("the id key's value is echoed as JSON text, even for a rejected ticket") {
+  auto p = compile_schema();
+  triage::ticket t{p};
+  triage::ticket_decoder by_id{p};
+  CHECK_FALSE(by_id.decode(R"({"id": 17, "urgency": "low"})", t));
+  CHECK(by_id.id_json() == "17");
+  CHECK(by_id.decode(R"({"issue": "x", "urgency": "low"})", t));
+  CHECK(by_id.id_json() == "null");
+  triage::ticket_decoder by_key{p, "ticket"};
+  CHECK(by_key.decode(R"({"ticket": {"n": "T-9", "k": [1, 2]}, "id": 1, "issue": "x", "urgency": "low"})", t));
+  CHECK(by_key.id_json() == R"({"n":"T-9","k":[1,2]})");
+  CHECK(by_key.error().empty());
+}
+
+TEST_CASE("a decoder reuses the ticket: fields of the previous line never leak into the next") {
+  harness h;
+  REQUIRE(h.error_of(R"({"issue": "x", "urgency": "low", "sla": 60, "tags": ["vpn"]})") == "");
+  REQUIRE(h.error_of(R"({"issue": "y", "urgency": "high"})") == "");
+  CHECK_FALSE(h.t.present(h.p->field("sla")));
+  CHECK_FALSE(h.t.present(h.p->field("tags")));
+  CHECK(h.t.get_text(h.p->field("issue")) == "y");
+  // A rejected line leaves an empty ticket.
+  CHECK(h.error_of(R"({"issue": "z", "urgency": "nope"})") != "");
+  CHECK_FALSE(h.t.present(h.p->field("issue")));
+}
+
+TEST_CASE("typed setters store values and reject misuse with std::invalid_argument") {
+  auto p = compile_schema();
+  triage::ticket t{p};
+  const triage::field_handle sla = p->field("sla"), score = p->field("score"), reopened = p->field("reopened");
+  const triage::field_handle urgency = p->field("urgency"), tags = p->field("tags"), vip = p->field("vip");
+  t.set(sla, std::chrono::minutes{90});
+  CHECK(t.get_int(sla) == 5400);
+  t.set(sla, 60);  // an integer on a duration field is seconds
+  CHECK(t.get_int(sla) == 60);
+  t.set(score, 3);  // an integer on a number field converts
+  CHECK(t.get_number(score) == 3.0);
+  t.set(score, 0.25);
+  CHECK(t.get_number(score) == 0.25);
+  t.set(reopened, std::int64_t{-4});
+  CHECK(t.get_int(reopened) == -4);
+  t.set(urgency, "critical");
+  CHECK(t.get_int(urgency) == 3);
+  t.set_member(urgency, 1);
+  CHECK(t.get_text(urgency) == "medium");
+  t.set(vip, true);
+  CHECK(t.get_bool(vip));
+  t.set_tags(tags, {});
+  CHECK(t.present(tags));
+  t.add_tag(tags, "vpn");
+  CHECK(t.has_tag(tags, "vpn"));
+  t.clear(tags);
+  CHECK_FALSE(t.present(tags));
+
+  CHECK_THROWS_AS(t.set(p->field("nope"), 1), std::invalid_argument);
+  CHECK_THROWS_AS(t.set(urgency, "hgih"), std::invalid_argument);
+  CHECK_THROWS_AS(t.set(urgency, 1), std::invalid_argument);
+  CHECK_THROWS_AS(t.set(vip, "true"), std::invalid_argument);
+  CHECK_THROWS_AS(t.set(score, std::numeric_limits<double>::infinity()), std::invalid_argument);
+  CHECK_THROWS_AS(t.set_member(urgency, 4), std::invalid_argument);
+  CHECK_THROWS_WITH(t.set(reopened, "3"), "triage::ticket: field 'reopened' is int, not text");
+
+  t.reset();
+  CHECK_FALSE(t.present(sla));
+  CHECK_FALSE(t.present(urgency));
+  CHECK(t.to_json() == "{}");
+}
