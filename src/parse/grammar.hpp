@@ -35,35 +35,58 @@ using namespace triage_pegtl;  // NOLINT(google-build-using-namespace): grammar 
 
 // comment <- '#' (!'\n' .)*
 struct comment : seq< one< '#' >, star< not_one< '\n' > > > {};
-// sep <- (space / comment)*
-struct sep : star< sor< space, comment > > {};
+// space_char <- [ \t\n\r\v\f]
+struct space_char : space {};
+// sep <- (space_char / comment)*
+struct sep : star< sor< space_char, comment > > {};
 // ident_char <- [A-Za-z0-9_]
 struct ident_char : identifier_other {};
 // identifier <- [A-Za-z_] ident_char*
 struct identifier : seq< identifier_first, star< ident_char > > {};
 
-// kw_X <- 'X' !ident_char   (one rule per keyword)
+// kw_field <- 'field' !ident_char
 struct kw_field : keyword< 'f', 'i', 'e', 'l', 'd' > {};
+// kw_output <- 'output' !ident_char
 struct kw_output : keyword< 'o', 'u', 't', 'p', 'u', 't' > {};
+// kw_let <- 'let' !ident_char
 struct kw_let : keyword< 'l', 'e', 't' > {};
+// kw_if <- 'if' !ident_char
 struct kw_if : keyword< 'i', 'f' > {};
+// kw_and <- 'and' !ident_char
 struct kw_and : keyword< 'a', 'n', 'd' > {};
+// kw_or <- 'or' !ident_char
 struct kw_or : keyword< 'o', 'r' > {};
+// kw_not <- 'not' !ident_char
 struct kw_not : keyword< 'n', 'o', 't' > {};
+// kw_in <- 'in' !ident_char
 struct kw_in : keyword< 'i', 'n' > {};
+// kw_has <- 'has' !ident_char
 struct kw_has : keyword< 'h', 'a', 's' > {};
+// kw_any <- 'any' !ident_char
 struct kw_any : keyword< 'a', 'n', 'y' > {};
+// kw_all <- 'all' !ident_char
 struct kw_all : keyword< 'a', 'l', 'l' > {};
+// kw_is <- 'is' !ident_char
 struct kw_is : keyword< 'i', 's' > {};
+// kw_missing <- 'missing' !ident_char
 struct kw_missing : keyword< 'm', 'i', 's', 's', 'i', 'n', 'g' > {};
+// kw_present <- 'present' !ident_char
 struct kw_present : keyword< 'p', 'r', 'e', 's', 'e', 'n', 't' > {};
+// kw_true <- 'true' !ident_char
 struct kw_true : keyword< 't', 'r', 'u', 'e' > {};
+// kw_false <- 'false' !ident_char
 struct kw_false : keyword< 'f', 'a', 'l', 's', 'e' > {};
+// kw_test <- 'test' !ident_char
 struct kw_test : keyword< 't', 'e', 's', 't' > {};
+// kw_given <- 'given' !ident_char
 struct kw_given : keyword< 'g', 'i', 'v', 'e', 'n' > {};
+// kw_expect <- 'expect' !ident_char
 struct kw_expect : keyword< 'e', 'x', 'p', 'e', 'c', 't' > {};
+// kw_contains <- 'contains' !ident_char
 struct kw_contains : keyword< 'c', 'o', 'n', 't', 'a', 'i', 'n', 's' > {};
+// kw_starts_with <- 'starts_with' !ident_char
 struct kw_starts_with : keyword< 's', 't', 'a', 'r', 't', 's', '_', 'w', 'i', 't', 'h' > {};
+// kw_ends_with <- 'ends_with' !ident_char
 struct kw_ends_with : keyword< 'e', 'n', 'd', 's', '_', 'w', 'i', 't', 'h' > {};
 
 // reserved_word <- kw_field / kw_output / kw_let / kw_if / kw_and / kw_or / kw_not / kw_in
@@ -135,17 +158,23 @@ struct value : sor< list, literal > {};
 
 // ---- types --------------------------------------------------------------------------
 
-// X_type <- 'X' !ident_char   (one rule per type word)
+// bool_type <- 'bool' !ident_char
 struct bool_type : keyword< 'b', 'o', 'o', 'l' > {};
+// int_type <- 'int' !ident_char
 struct int_type : keyword< 'i', 'n', 't' > {};
+// number_type <- 'number' !ident_char
 struct number_type : keyword< 'n', 'u', 'm', 'b', 'e', 'r' > {};
+// duration_type <- 'duration' !ident_char
 struct duration_type : keyword< 'd', 'u', 'r', 'a', 't', 'i', 'o', 'n' > {};
+// string_type <- 'string' !ident_char
 struct string_type : keyword< 's', 't', 'r', 'i', 'n', 'g' > {};
+// tags_type <- 'tags' !ident_char
 struct tags_type : keyword< 't', 'a', 'g', 's' > {};
+// flag_type <- 'flag' !ident_char
 struct flag_type : keyword< 'f', 'l', 'a', 'g' > {};
 // kw_enum <- 'enum' !ident_char
 struct kw_enum : keyword< 'e', 'n', 'u', 'm' > {};
-// enum_open <- '{'   (also its commit point after 'enum')
+// enum_open <- '{'
 struct enum_open : one< '{' > {};
 // expect_enum_open <- enum_open
 struct expect_enum_open : seq< enum_open > {};
@@ -190,12 +219,17 @@ struct expect_output_name : seq< output_name > {};
 struct expect_output_colon : one< ':' > {};
 // expect_output_type <- type
 struct expect_output_type : seq< type > {};
-// policy_X <- 'X' !ident_char not_next_item   (one rule per hit policy)
+// policy_first <- 'first' !ident_char not_next_item
 struct policy_first : seq< keyword< 'f', 'i', 'r', 's', 't' >, not_next_item > {};
+// policy_max <- 'max' !ident_char not_next_item
 struct policy_max : seq< keyword< 'm', 'a', 'x' >, not_next_item > {};
+// policy_min <- 'min' !ident_char not_next_item
 struct policy_min : seq< keyword< 'm', 'i', 'n' >, not_next_item > {};
+// policy_unique <- 'unique' !ident_char not_next_item
 struct policy_unique : seq< keyword< 'u', 'n', 'i', 'q', 'u', 'e' >, not_next_item > {};
+// policy_collect <- 'collect' !ident_char not_next_item
 struct policy_collect : seq< keyword< 'c', 'o', 'l', 'l', 'e', 'c', 't' >, not_next_item > {};
+// policy_sum <- 'sum' !ident_char not_next_item
 struct policy_sum : seq< keyword< 's', 'u', 'm' >, not_next_item > {};
 // hit_policy <- policy_first / policy_max / policy_min / policy_unique / policy_collect / policy_sum
 struct hit_policy : sor< policy_first, policy_max, policy_min, policy_unique, policy_collect, policy_sum > {};
@@ -223,12 +257,17 @@ struct disjunction;
 // condition <- disjunction
 struct condition : seq< disjunction > {};
 
-// op_X <- the operator's symbol   (one rule per symbol; '<=' before '<', '>=' before '>')
+// op_eq <- '=='
 struct op_eq : string< '=', '=' > {};
+// op_ne <- '!='
 struct op_ne : string< '!', '=' > {};
+// op_le <- '<='
 struct op_le : string< '<', '=' > {};
+// op_lt <- '<'
 struct op_lt : one< '<' > {};
+// op_ge <- '>='
 struct op_ge : string< '>', '=' > {};
+// op_gt <- '>'
 struct op_gt : one< '>' > {};
 // symbol_op <- op_eq / op_ne / op_le / op_lt / op_ge / op_gt
 struct symbol_op : sor< op_eq, op_ne, op_le, op_lt, op_ge, op_gt > {};
