@@ -7,12 +7,15 @@
 //   section for every diagnostic code, so the catalogue cannot drift from the code.
 // - The `test` blocks of the valid samples pass when `rulecheck test` runs them, so the
 //   samples' expectations agree with the engine.
+// - The keyword lists of grammar/language.md are what the parser does, and the editor
+//   grammars highlight every word of them.
 // - Between them the samples cover the language: every code the front end reports has an
 //   invalid sample, and the valid samples use every type, operator and hit policy.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -88,6 +91,31 @@ bool reported_by_front_end(triage::diagnostic_code code) {
   }
 }
 
+// The words of the first code block after `heading` in `markdown`.
+std::vector<std::string> words_after(const std::string& markdown, const std::string& heading) {
+  const std::size_t at = markdown.find(heading);
+  REQUIRE_MESSAGE(at != std::string::npos, "no '", heading, "' in language.md");
+  const std::size_t open = markdown.find("```\n", at);
+  REQUIRE(open != std::string::npos);
+  const std::size_t close = markdown.find("```", open + 4);
+  REQUIRE(close != std::string::npos);
+  std::istringstream block(markdown.substr(open + 4, close - open - 4));
+  std::vector<std::string> words;
+  for (std::string w; block >> w;) words.push_back(w);
+  return words;
+}
+
+// Whether `word` occurs in `text` with no identifier character on either side.
+bool has_word(const std::string& text, const std::string& word) {
+  const auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+    const bool left = at == 0 || !ident(text[at - 1]);
+    const bool right = at + word.size() == text.size() || !ident(text[at + word.size()]);
+    if (left && right) return true;
+  }
+  return false;
+}
+
 constexpr auto last_code = triage::diagnostic_code::analysis_budget;
 
 std::vector<triage::diagnostic_code> all_codes() {
@@ -126,7 +154,8 @@ TEST_CASE("the tests written in the valid samples pass when rulecheck runs them"
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   char buffer[4096];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+    output.append(buffer, n);
   const int status = pclose(pipe);
   CAPTURE(output);
   CHECK(status == 0);
@@ -260,4 +289,37 @@ TEST_CASE("together the valid samples use every type, operator and hit policy") 
   CHECK(unicode);
   CHECK(default_value);
   CHECK(complete);
+}
+
+TEST_CASE("the reference's keyword lists match the parser and the editor grammars") {
+  const std::string reference = read_file(grammar_dir / "language.md");
+  const std::string vim = read_file(grammar_dir / "editors" / "vim" / "syntax" / "triage.vim");
+  const std::string textmate = read_file(grammar_dir / "editors" / "triage.tmLanguage.json");
+  const std::vector<std::string> reserved = words_after(reference, "**Reserved words**");
+  const std::vector<std::string> contextual = words_after(reference, "**Contextual keywords**");
+  CHECK(reserved.size() == 22);
+  CHECK(contextual.size() == 17);
+
+  for (const std::string& word : reserved) {
+    CAPTURE(word);
+    const triage::source_file src("reserved.rules", "field " + word + ": bool\n");
+    const triage::check_result result = triage::parse_and_check(src);
+    REQUIRE_FALSE(result.issues.empty());
+    CHECK(expectation(src, result.issues.front()) ==
+          "1:7: error[reserved-word]: '" + word +
+              "' is a reserved word and cannot be used as a field name");
+    CHECK(has_word(vim, word));
+    CHECK(has_word(textmate, word));
+  }
+  for (const std::string& word : contextual) {
+    CAPTURE(word);
+    // A contextual keyword names a field, an output and a label, and is used as each.
+    const triage::source_file src("contextual.rules", "field " + word + ": bool\noutput o_" + word +
+                                                          ": flag\n" + word + ": o_" + word +
+                                                          " if " + word + "\n");
+    const triage::check_result result = triage::parse_and_check(src);
+    CHECK(all_diagnostics(src, result.issues) == "");
+    CHECK(has_word(vim, word));
+    CHECK(has_word(textmate, word));
+  }
 }
