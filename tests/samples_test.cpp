@@ -323,3 +323,40 @@ TEST_CASE("the reference's keyword lists match the parser and the editor grammar
     CHECK(has_word(textmate, word));
   }
 }
+
+TEST_CASE("the reference's first example checks clean") {
+  const std::string reference = read_file(grammar_dir / "language.md");
+  const std::size_t section = reference.find("## 1. A policy at a glance");
+  REQUIRE(section != std::string::npos);
+  const std::size_t open = reference.find("```\n", section);
+  const std::size_t close = reference.find("```", open + 4);
+  REQUIRE(close != std::string::npos);
+  const triage::source_file src("glance.rules", reference.substr(open + 4, close - open - 4));
+  const triage::check_result result = triage::parse_and_check(src);
+  CHECK(all_diagnostics(src, result.issues) == "");
+  REQUIRE(result.ok());
+  CHECK(result.value->tests.size() == 1);
+}
+
+TEST_CASE("the catalogue's examples for the analysis pass the front end cleanly") {
+  // Their findings (overlaps, gaps, shadowed rules...) are the analysis's to report; to
+  // the parser and the checker they are valid policies.
+  const std::string catalogue = read_file(grammar_dir / "diagnostics.md");
+  int examples = 0;
+  for (const triage::diagnostic_code code : all_codes()) {
+    if (reported_by_front_end(code)) continue;
+    const std::string heading = fmt::format("\n## `{}`", triage::code_name(code));
+    const std::size_t at = catalogue.find(heading);
+    REQUIRE(at != std::string::npos);
+    const std::size_t end = catalogue.find("\n## ", at + 1);
+    const std::size_t open = catalogue.find("```\n", at);
+    if (open == std::string::npos || open > end) continue;  // analysis-budget has none
+    const std::size_t close = catalogue.find("```", open + 4);
+    CAPTURE(triage::code_name(code));
+    const triage::source_file src("example.rules", catalogue.substr(open + 4, close - open - 4));
+    const triage::check_result result = triage::parse_and_check(src);
+    CHECK(all_diagnostics(src, result.issues) == "");
+    ++examples;
+  }
+  CHECK(examples == 6);
+}
