@@ -74,7 +74,7 @@ const std::vector<std::vector<std::string>> output_member_pools = {
     {"P1", "P2", "P3", "P4", "P5"},
     {"service_desk", "network", "security", "apps", "hr"},
     {"manager", "on_call", "account_owner", "Manager", "team_lead"},
-    {"low", "high", "mid", "none", "all"},
+    {"low", "high", "mid", "none", "every"},
 };
 const std::vector<std::string> field_strings = {
     "VPN down", "vpn", "Printer jam", "password Reset", "phishing", "Wi-Fi", "dns",
