@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -303,6 +304,7 @@ TEST_CASE("the generator covers every operator, hit policy and type") {
   std::string counts;
   for (const auto& [what, n] : cov.seen) counts += fmt::format("{}: {}\n", what, n);
   INFO(counts);
+  if (env_number("TRIAGE_DIFF_VERBOSE", 0) != 0) MESSAGE(counts);
   for (const char* what : expected) {
     CAPTURE(what);
     CHECK(cov.seen[what] > 0);
@@ -310,6 +312,10 @@ TEST_CASE("the generator covers every operator, hit policy and type") {
 }
 
 // ---- the differential run --------------------------------------------------------------
+
+double percent(std::size_t part, std::size_t whole) {
+  return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+}
 
 struct mismatch_report {
   std::size_t count = 0;
@@ -323,6 +329,10 @@ TEST_CASE("the engine and the reference interpreter agree on random policies and
   const auto started = std::chrono::steady_clock::now();
 
   std::size_t compared = 0;
+  std::size_t outputs_seen = 0;
+  std::size_t outputs_valued = 0;
+  std::size_t outputs_declared = 0;  // over all policies
+  std::size_t outputs_varied = 0;    // ... whose value differs between two tickets
   mismatch_report mismatches;
   const auto report = [&](std::string what) {
     ++mismatches.count;
@@ -352,6 +362,7 @@ TEST_CASE("the engine and the reference interpreter agree on random policies and
     triage::ticket_decoder decoder{compiled.value};
     triage::ticket t{compiled.value};
     triage::decision d{compiled.value};
+    std::vector<std::set<std::string>> values_per_output(parsed.tree->outputs.size());
     for (std::size_t k = 0; k < tickets_per_policy; ++k) {
       const ref::generated_ticket gt = gen.make_ticket(g);
       const auto context = [&] {
@@ -369,19 +380,38 @@ TEST_CASE("the engine and the reference interpreter agree on random policies and
       }
       compiled.value->evaluate(t, d);
       const std::string engine = compact_json(d.to_json());
-      const std::string expected = interp.evaluate(gt.fields).to_json();
+      const ref::decision reference = interp.evaluate(gt.fields);
+      const std::string expected = reference.to_json();
       ++compared;
+      // How interesting the decisions are: outputs with a value beyond the "nothing
+      // matched" result (true flags, non-empty collects, present values).
+      for (std::size_t o = 0; o < reference.outputs.size(); ++o) {
+        const std::optional<ref::output_value>& value = reference.outputs[o].second;
+        values_per_output[o].insert(ref::decision{{reference.outputs[o]}}.to_json());
+        ++outputs_seen;
+        if (!value) continue;
+        const auto* flag = std::get_if<bool>(&*value);
+        const auto* list = std::get_if<std::vector<std::string>>(&*value);
+        if ((flag == nullptr || *flag) && (list == nullptr || !list->empty())) ++outputs_valued;
+      }
       if (engine != expected) {
         report(fmt::format("decisions differ\n  engine:    {}\n  reference: {}\n  decoded:   {}\n{}",
                            engine, expected, t.to_json(), context()));
       }
     }
+    for (const auto& values : values_per_output) {
+      ++outputs_declared;
+      if (values.size() > 1) ++outputs_varied;
+    }
   }
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  MESSAGE(fmt::format("{} (policy, ticket) pairs compared from {} policies in {:.2f} s", compared,
-                      policies, seconds));
+  MESSAGE(fmt::format("{} (policy, ticket) pairs compared from {} policies in {:.2f} s; {:.1f}% "
+                      "of the outputs decided had a value (not null, false or []); {:.1f}% of the "
+                      "outputs declared took two or more values over their policy's tickets",
+                      compared, policies, seconds, percent(outputs_valued, outputs_seen),
+                      percent(outputs_varied, outputs_declared)));
   INFO(mismatches.text);
   CHECK(mismatches.count == 0);
   CHECK(compared >= pairs);
