@@ -124,10 +124,10 @@ TEST_CASE("decoding JSON lines into a reused ticket allocates nothing once warme
   const auto p = compiled.value;
   triage::ticket t{p};
   triage::decision d{p};
-  triage::ticket_decoder decoder{p, "ticket_id"};
+  triage::ticket_decoder decoder{p};
   std::vector<std::string> lines;
   for (int i = 0; i < 50; ++i) {
-    lines.push_back(R"({"issue": "printer on fire", "urgency": "high", "impact": "medium", "sla": ")" +
+    lines.push_back(R"({"id": "T-)" + std::to_string(1000 + i) + R"(", "issue": "printer on fire", "urgency": "high", "impact": "medium", "sla": ")" +
                     std::to_string(i + 1) + R"(m", "tags": ["vip", "other"], "reopened": )" + std::to_string(i % 3) +
                     "}");
   }
@@ -150,4 +150,5 @@ TEST_CASE("decoding JSON lines into a reused ticket allocates nothing once warme
   }
   CHECK(allocations.load() - before == 0);
   CHECK(json.find("\"priority\": \"P2\"") != std::string::npos);
+  CHECK(decoder.id_json() == "\"T-1049\"");
 }

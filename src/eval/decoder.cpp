@@ -78,6 +78,57 @@ std::string json_error(simdjson::error_code code) {
   return "invalid JSON: " + message;
 }
 
+// Appends a value as compact JSON, reusing `out`'s capacity (simdjson::minify returns a
+// new string for every id). Depth is bounded by the parser's 1024 levels.
+void append_compact(std::string& out, simdjson::dom::element e) {
+  using simdjson::dom::element_type;
+  char buf[32];
+  switch (e.type()) {
+    case element_type::ARRAY: {
+      out += '[';
+      bool first = true;
+      for (const simdjson::dom::element item : simdjson::dom::array(e.get_array().value_unsafe())) {
+        if (!first) out += ',';
+        first = false;
+        append_compact(out, item);
+      }
+      out += ']';
+      return;
+    }
+    case element_type::OBJECT: {
+      out += '{';
+      bool first = true;
+      for (const simdjson::dom::key_value_pair kv : simdjson::dom::object(e.get_object().value_unsafe())) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, kv.key);
+        out += ':';
+        append_compact(out, kv.value);
+      }
+      out += '}';
+      return;
+    }
+    case element_type::INT64: {
+      const auto res = std::to_chars(buf, buf + sizeof buf, int64_t(e.get_int64().value_unsafe()));
+      out.append(buf, res.ptr);
+      return;
+    }
+    case element_type::UINT64: {
+      const auto res = std::to_chars(buf, buf + sizeof buf, uint64_t(e.get_uint64().value_unsafe()));
+      out.append(buf, res.ptr);
+      return;
+    }
+    case element_type::DOUBLE: {
+      const auto res = std::to_chars(buf, buf + sizeof buf, double(e.get_double().value_unsafe()));
+      out.append(buf, res.ptr);
+      return;
+    }
+    case element_type::STRING: append_json_string(out, std::string_view(e.get_string().value_unsafe())); return;
+    case element_type::BOOL: out += bool(e.get_bool().value_unsafe()) ? "true" : "false"; return;
+    case element_type::NULL_VALUE: out += "null"; return;
+  }
+}
+
 // Parses duration text: `-?` then `<digits><unit>` groups, units w d h m s in that order,
 // each at most once (as in the language). Returns false when invalid or out of range.
 bool parse_duration(std::string_view text, std::int64_t& out) {
@@ -244,7 +295,8 @@ struct decoder_state {
       keys.emplace_back(kv.key, position++);
       if (!id_seen && kv.key == id_key) {
         id_seen = true;
-        id_json = simdjson::minify(kv.value);
+        id_json.clear();
+        append_compact(id_json, kv.value);
       }
     }
     std::sort(keys.begin(), keys.end());
