@@ -17,6 +17,11 @@
 //   urgency != low      → members {1, 2, 3}                       missing rejected
 //   tags has any ["vpn", "dns"] → at least one of {vpn, dns}      missing rejected
 //
+// Identical disjuncts of one rule are kept once (`not (a and a)` is one row). An `int`
+// compared with a number literal gets exact integer bounds (`reopened < 2.5` is
+// `reopened <= 2`; `reopened == 2.5` accepts nothing), i.e. int and number compare as
+// mathematical values, never through a rounding conversion.
+//
 // Cells are exact: a row matches a ticket if and only if every cell accepts the ticket's
 // value (or its absence) for that cell's subject; a subject without a cell is
 // unconstrained. Rows whose cells are visibly contradictory (`sla < 1h and sla > 2h`, a tag
