@@ -418,10 +418,11 @@ struct expect_clause : seq< expect_keyword, sep, must< expect_expect_assignment 
                             star< sep, one< ',' >, sep, assignment >, opt< sep, one< ',' > > > {};
 // expect_test_close <- '}'
 struct expect_test_close : one< '}' > {};
-// test_block <- kw_test sep expect_test_name sep expect_test_open sep (given_clause sep)?
-//               (expect_clause sep)? expect_test_close
+// Clauses may come in any order and more than once; each appends its assignments.
+// test_block <- kw_test sep expect_test_name sep expect_test_open sep
+//               ((given_clause / expect_clause) sep)* expect_test_close
 struct test_block : seq< kw_test, sep, must< expect_test_name >, sep, must< expect_test_open >, sep,
-                         opt< given_clause, sep >, opt< expect_clause, sep >,
+                         star< sor< given_clause, expect_clause >, sep >,
                          must< expect_test_close > > {};
 
 // ---- file ---------------------------------------------------------------------------

@@ -575,8 +575,9 @@ found_token next_token(std::string_view text, std::size_t at) {
   if (is_ident_char(c) || (c == '-' && at + 1 < text.size() && text[at + 1] >= '0' &&
                            text[at + 1] <= '9')) {
     // A word or a number, with whatever letters and dots are stuck to it.
+    const bool number = c == '-' || (c >= '0' && c <= '9');
     while (at + length < text.size() && (is_ident_char(text[at + length]) ||
-                                         (c != '_' && text[at + length] == '.'))) {
+                                         (number && text[at + length] == '.'))) {
       ++length;
     }
     return make(length);
