@@ -870,3 +870,25 @@ TEST_CASE("a hand-built tree nested past the limit is reported, not a crash") {
   CHECK(result.issues[0].message == "condition nests deeper than max_nesting (64 levels)");
   CHECK_FALSE(result.ok());
 }
+
+TEST_CASE("a hand-built tree with a malformed condition is reported, not passed on") {
+  triage::ast::policy tree;
+  tree.fields.push_back({{"level", {}}, {triage::ast::type_name::integer, {}, {}}, {}, {}});
+  tree.outputs.push_back({});
+  tree.outputs[0].name = {"alert", {}};
+  tree.outputs[0].type.name = triage::ast::type_name::flag;
+  tree.rules.push_back({});
+  tree.rules[0].output = {"alert", {}};
+  tree.rules[0].cond.kind = triage::ast::condition_kind::all_of;
+  tree.rules.push_back({});
+  tree.rules[1].output = {"alert", {}};
+  tree.rules[1].cond.kind = triage::ast::condition_kind::compare;
+  tree.rules[1].cond.subject = {"level", {}};
+  tree.rules[1].cond.op = triage::ast::compare_op::gt;
+  const triage::source_file src{"hand.rules", ""};
+  const triage::check_result result = triage::check(tree, src);
+  REQUIRE(result.issues.size() == 2);
+  CHECK(result.issues[0].message == "malformed condition: wrong number of operands");
+  CHECK(result.issues[1].message == "malformed condition: operator '>' has no value");
+  CHECK_FALSE(result.ok());
+}

@@ -663,6 +663,15 @@ class checker {
         out.of = c.kind == ast::condition_kind::any_of   ? expr::kind::any_of
                  : c.kind == ast::condition_kind::all_of ? expr::kind::all_of
                                                          : expr::kind::negate;
+        // The parser never builds these; a tree built by hand might, and later stages
+        // rely on the model's shape.
+        if (c.operands.empty() || (c.kind == ast::condition_kind::negate && c.operands.size() != 1)) {
+          report(diagnostic_code::syntax, c.where, "malformed condition: wrong number of operands");
+          return out;
+        }
+        if (c.operands.size() == 1 && c.kind != ast::condition_kind::negate) {
+          return check_condition(c.operands.front(), in, used, depth + 1);
+        }
         out.operands.reserve(c.operands.size());
         for (const ast::condition& operand : c.operands) {
           out.operands.push_back(check_condition(operand, in, used, depth + 1));
@@ -853,6 +862,7 @@ class checker {
     // Comparisons of an int with a number literal are numeric; `has` values are tags or
     // collected values, which must match exactly.
     const bool numeric = !is_set_test(c.op) && !is_text_search(c.op);
+    if (takes_nothing(c.op)) return out;
     out.test.values.reserve(c.values.size());
     for (const ast::literal& lit : c.values) {
       if (auto v = convert(lit, s.element, numeric)) out.test.values.push_back(std::move(*v));
@@ -904,8 +914,12 @@ class checker {
 
   // One value for single-valued operators, a list for `in`, `not in`, `has any`, `has all`.
   bool values_shape_ok(const ast::condition& c) {
-    if (takes_nothing(c.op) || c.values.empty()) return true;
+    if (takes_nothing(c.op)) return true;
     const std::string op = quoted(op_text(c.op));
+    if (c.values.empty()) {  // only in a tree built by hand
+      report(diagnostic_code::syntax, c.where, "malformed condition: operator " + op + " has no value");
+      return false;
+    }
     if (takes_list(c.op) && !c.is_list) {
       report(diagnostic_code::type_mismatch, right_side(c),
              "operator " + op + " expects a list, e.g. [" +
