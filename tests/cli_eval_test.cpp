@@ -1,0 +1,262 @@
+// rulecheck eval, run as users run it: JSON Lines in, one JSON line out per ticket.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "cli_run.hpp"
+
+namespace {
+
+using cli_test::lines_of;
+using cli_test::rulecheck;
+using cli_test::scratch_file;
+
+// Every output type: a flag, a first enum with a default, a collect enum, a string
+// without a default and an int sum. Line 17 has no label: traces name it `file:line`.
+constexpr std::string_view policy_text =
+    "field issue: string required\n"
+    "field urgency: enum { low, medium, high } required\n"
+    "field sla: duration\n"
+    "field score: number\n"
+    "field vip: bool\n"
+    "field tags: tags\n"
+    "field reopened: int\n"
+    "\n"
+    "output urgent: flag\n"
+    "output priority: enum { P1, P2, P3 } first default P3\n"
+    "output notify: enum { manager, on_call } collect\n"
+    "output queue: string first\n"
+    "output risk: int sum\n"
+    "\n"
+    "hot: urgent if sla < 2h\n"
+    "p1: priority if urgency == high and urgent -> P1\n"
+    "priority if urgency >= medium -> P2\n"
+    "page: notify if priority == P1 -> on_call\n"
+    "page_manager: notify if vip -> manager\n"
+    "vpn_queue: queue if tags has \"vpn\" -> \"net-ops\"\n"
+    "security_queue: queue if issue starts_with \"[sec]\" -> \"security\"\n"
+    "reopened_risk: risk if reopened > 1 -> 10\n"
+    "score_risk: risk if score >= 7.5 -> 5\n";
+
+const std::string& policy() {
+  static const std::string path = scratch_file("eval.rules", policy_text);
+  return path;
+}
+
+// Three valid tickets and the decisions the language reference gives them.
+constexpr std::string_view vpn_ticket =
+    R"({"id": "T-1", "issue": "VPN down", "urgency": "high", "sla": "90m", "tags": ["vpn"], "vip": true})";
+constexpr std::string_view vpn_decision =
+    R"({"id": "T-1", "decision": {"urgent": true, "priority": "P1", "notify": ["on_call", "manager"], "queue": "net-ops", "risk": 0}})";
+constexpr std::string_view security_ticket =
+    R"({"id": "T-2", "issue": "[SEC] phishing", "urgency": "low", "reopened": 2, "score": 7.5})";
+constexpr std::string_view security_decision =
+    R"({"id": "T-2", "decision": {"urgent": false, "priority": "P3", "notify": [], "queue": "security", "risk": 15}})";
+constexpr std::string_view printer_ticket = R"({"id": 3, "issue": "printer", "urgency": "medium"})";
+constexpr std::string_view printer_decision =
+    R"({"id": 3, "decision": {"urgent": false, "priority": "P2", "notify": [], "queue": null, "risk": 0}})";
+
+std::string joined(std::initializer_list<std::string_view> lines) {
+  std::string text;
+  for (const std::string_view line : lines) {
+    text += line;
+    text += '\n';
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("eval writes one decision line per ticket, every output in declaration order") {
+  const std::string tickets =
+      scratch_file("three.jsonl", joined({vpn_ticket, security_ticket, printer_ticket}));
+  const auto r = rulecheck({"eval", policy(), tickets});
+  CHECK(r.status == 0);
+  CHECK(r.out == joined({vpn_decision, security_decision, printer_decision}));
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("eval reads tickets from standard input without a file or with '-'") {
+  const std::string input = joined({vpn_ticket, printer_ticket});
+  SUBCASE("no file") {
+    const auto r = rulecheck({"eval", policy()}, input);
+    CHECK(r.status == 0);
+    CHECK(r.out == joined({vpn_decision, printer_decision}));
+  }
+  SUBCASE("'-'") {
+    const auto r = rulecheck({"eval", policy(), "-"}, input);
+    CHECK(r.status == 0);
+    CHECK(r.out == joined({vpn_decision, printer_decision}));
+  }
+}
+
+TEST_CASE("blank lines are skipped but still counted in error line numbers") {
+  // Line 1 blank, 2 a ticket, 3 spaces and a tab, 4 a CRLF ticket, 5 a bad one, and a last
+  // line without a newline.
+  std::string input = "\n";  // appends: GCC 12 warns falsely (-Wrestrict) on "\n" + string
+  input += vpn_ticket;
+  input += "\n \t \n";
+  input += printer_ticket;
+  input += "\r\n";
+  input += R"({"id": "T-9", "issue": "x"})";
+  input += "\n";
+  input += security_ticket;
+  const auto r = rulecheck({"eval", policy()}, input);
+  CHECK(r.status == 1);
+  CHECK(r.out == joined({vpn_decision, printer_decision,
+                         R"({"id": "T-9", "line": 5, "error": "missing required field 'urgency'"})",
+                         security_decision}));
+}
+
+TEST_CASE("every kind of bad line gets an error line naming its line, and the run goes on") {
+  struct bad_line {
+    std::string input;
+    std::string output;
+  };
+  const std::vector<bad_line> cases = {
+      {"not json",
+       R"({"id": null, "line": 1, "error": "invalid JSON: problem while parsing an atom starting with the letter 'n'"})"},
+      {"[1, 2]", R"({"id": null, "line": 1, "error": "not a JSON object"})"},
+      {R"({"id": "a", "issue": "x", "urgency": "high", "reopened": "two"})",
+       R"({"id": "a", "line": 1, "error": "field 'reopened': expected an integer, found \"two\""})"},
+      {R"({"id": "b", "issue": "x", "urgency": "high", "reopened": 3.0})",
+       R"({"id": "b", "line": 1, "error": "field 'reopened': expected an integer, found 3.0"})"},
+      {R"({"id": "c", "issue": "x", "urgency": "high", "sla": "2 hours"})",
+       R"({"id": "c", "line": 1, "error": "field 'sla': expected a duration such as \"1h30m\" or a number of seconds, found \"2 hours\""})"},
+      {R"({"id": "d", "urgency": "high"})",
+       R"({"id": "d", "line": 1, "error": "missing required field 'issue'"})"},
+      {R"({"id": "e", "issue": null, "urgency": "high"})",
+       R"({"id": "e", "line": 1, "error": "missing required field 'issue'"})"},
+      {R"({"id": "f", "issue": "x", "urgency": "high", "sla": "1h", "sla": "2h"})",
+       R"({"id": "f", "line": 1, "error": "duplicate key 'sla'"})"},
+      {R"({"id": "g", "issue": "x", "urgency": "hgih"})",
+       R"({"id": "g", "line": 1, "error": "field 'urgency': \"hgih\" is not one of low, medium, high"})"},
+      {R"({"id": "h", "issue": "x", "urgency": "high", "vip": 1})",
+       R"({"id": "h", "line": 1, "error": "field 'vip': expected true or false, found 1"})"},
+      {"{\"id\": \"i\", \"issue\": \"caf\xE9\", \"urgency\": \"high\"}",
+       R"({"id": null, "line": 1, "error": "invalid JSON: the text is not valid UTF-8"})"},
+      {R"({"id": "j", "issue": "x", "urgency": "high", "deep": )" + std::string(10'000, '[') +
+           std::string(10'000, ']') + "}",
+       R"({"id": null, "line": 1, "error": "invalid JSON: nested more than 1024 levels deep"})"},
+  };
+  for (const bad_line& c : cases) {
+    CAPTURE(c.input.substr(0, 80));
+    // The bad line, then a good one: the bad one must not stop the run.
+    const auto r = rulecheck({"eval", policy()}, c.input + "\n" + std::string(printer_ticket) + "\n");
+    CHECK(r.status == 1);
+    CHECK(r.out == c.output + "\n" + std::string(printer_decision) + "\n");
+  }
+}
+
+TEST_CASE("a key the schema does not declare is ignored") {
+  const auto r = rulecheck(
+      {"eval", policy()}, R"({"id": 3, "issue": "printer", "urgency": "medium", "colour": [1, {}]})");
+  CHECK(r.status == 0);
+  CHECK(r.out == joined({printer_decision}));
+}
+
+TEST_CASE("--id-field echoes another key as the id, or null when it is absent") {
+  const std::string input = joined({R"({"ticket_no": 42, "issue": "x", "urgency": "low"})",
+                                    R"({"id": "T-5", "issue": "x", "urgency": "low"})",
+                                    R"({"ticket_no": {"a": 1}, "urgency": "low"})"});
+  const auto r = rulecheck({"eval", policy(), "--id-field", "ticket_no"}, input);
+  CHECK(r.status == 1);
+  const std::string none = R"({"urgent": false, "priority": "P3", "notify": [], "queue": null, "risk": 0})";
+  CHECK(r.out == joined({R"({"id": 42, "decision": )" + none + "}",
+                         R"({"id": null, "decision": )" + none + "}",
+                         R"({"id": {"a":1}, "line": 3, "error": "missing required field 'issue'"})"}));
+}
+
+TEST_CASE("--trace lists the matching rules of every output by label or file:line") {
+  const auto r = rulecheck({"eval", policy(), "--trace"}, joined({vpn_ticket, "{}"}));
+  CHECK(r.status == 1);
+  const std::string vpn = std::string(vpn_decision);
+  CHECK(r.out == joined({vpn.substr(0, vpn.size() - 1) +
+                             R"(, "rules": {"urgent": ["hot"], "priority": ["p1", ")" + policy() +
+                             R"(:17"], "notify": ["page", "page_manager"], "queue": ["vpn_queue"], "risk": []}})",
+                         R"({"id": null, "line": 2, "error": "missing required field 'issue'"})"}));
+}
+
+TEST_CASE("a line longer than --max-line-bytes is rejected without being stored") {
+  const std::string long_line = R"({"id": "long", "issue": ")" + std::string(300, 'x') +
+                                R"(", "urgency": "low"})";
+  const auto r = rulecheck({"eval", policy(), "--max-line-bytes", "200"},
+                           joined({long_line, printer_ticket}));
+  CHECK(r.status == 1);
+  CHECK(r.out == joined({R"({"id": null, "line": 1, "error": "line is longer than 200 bytes"})",
+                         printer_decision}));
+  CHECK(rulecheck({"eval", policy(), "--max-line-bytes", "0"}).status == 2);
+  CHECK(rulecheck({"eval", policy(), "--max-line-bytes", "12k"}).status == 2);
+}
+
+TEST_CASE("a ticket with a 100 MB description is decided") {
+  const std::string big = R"({"id": "big", "issue": ")" + std::string(100'000'000, 'x') +
+                          R"(", "urgency": "medium"})";
+  const std::string tickets = scratch_file("big.jsonl", joined({big, printer_ticket}));
+  const auto r = rulecheck({"eval", policy(), tickets});
+  CHECK(r.status == 0);
+  CHECK(r.out == joined({R"({"id": "big", "decision": {"urgent": false, "priority": "P2", "notify": [], "queue": null, "risk": 0}})",
+                         printer_decision}));
+}
+
+TEST_CASE("memory stays flat however many tickets stream through") {
+  // The same stream, 1 MB and 64 MB long, through a pipe: peak memory must not grow with it.
+  const auto peak_kb = [](std::size_t bytes) {
+    cli_test::live_rulecheck child({"eval", policy()}, false);
+    std::string block;
+    while (block.size() < (1u << 20)) block += std::string(vpn_ticket) + "\n";
+    for (std::size_t sent = 0; sent < bytes; sent += block.size()) REQUIRE(child.write(block));
+    const auto r = child.finish();
+    CHECK(r.status == 0);
+    return r.max_rss_kb;
+  };
+  const long small = peak_kb(std::size_t{1} << 20);
+  const long large = peak_kb(std::size_t{64} << 20);
+  CAPTURE(small);
+  CAPTURE(large);
+  CHECK(large < small + 8 * 1024);
+}
+
+TEST_CASE("each answer is written as soon as its ticket is read from a pipe") {
+  cli_test::live_rulecheck child({"eval", policy()}, true);
+  REQUIRE(child.write(std::string(vpn_ticket) + "\n"));
+  CHECK(child.read_line(10'000) == vpn_decision);
+  REQUIRE(child.write(std::string(printer_ticket) + "\n"));
+  CHECK(child.read_line(10'000) == printer_decision);
+  const auto r = child.finish();
+  CHECK(r.status == 0);
+}
+
+TEST_CASE("eval exits with 2 when it cannot do its work") {
+  SUBCASE("no policy") {
+    const auto r = rulecheck({"eval"});
+    CHECK(r.status == 2);
+    CHECK(lines_of(r.err).at(0) == "rulecheck: error: no policy file given");
+  }
+  SUBCASE("an unknown option") {
+    const auto r = rulecheck({"eval", policy(), "--tarce"});
+    CHECK(r.status == 2);
+    CHECK(lines_of(r.err).at(0) == "rulecheck: error: unknown option '--tarce'");
+  }
+  SUBCASE("a tickets file that cannot be read") {
+    const std::string missing = (cli_test::scratch() / "missing.jsonl").string();
+    const auto r = rulecheck({"eval", policy(), missing});
+    CHECK(r.status == 2);
+    CHECK(r.err == "rulecheck: error: cannot read '" + missing + "': No such file or directory\n");
+    CHECK(r.out.empty());
+  }
+  SUBCASE("a policy that does not compile: its diagnostics as text on stderr") {
+    const std::string bad = scratch_file("bad.rules",
+                                         "field sla: duration\n"
+                                         "output urgent: flag\n"
+                                         "urgent if slaa < 2h\n");
+    const auto r = rulecheck({"eval", bad}, std::string(vpn_ticket));
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    const auto err = lines_of(r.err);
+    REQUIRE(err.size() >= 2);
+    CHECK(err.front() == bad + ":3:11: error[unknown-name]: unknown field 'slaa'; did you mean 'sla'?");
+    CHECK(err.back() == "rulecheck: error: policy '" + bad + "' does not compile");
+  }
+}
