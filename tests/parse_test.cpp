@@ -563,6 +563,15 @@ TEST_CASE("a syntax error names what was expected and the token found instead") 
                "expected 'if' after the output name, found '\xC3\xA9'");
 }
 
+TEST_CASE("an error at the end of the file is shown right after the last token") {
+  check_syntax("urgent if sla < 2h and\n\n", 1, 23,
+               "expected a condition after 'and', found end of file");
+  check_syntax("urgent if sla < 2h and  # more to come\n# and a comment \"#\"\n  \n", 1, 23,
+               "expected a condition after 'and', found end of file");
+  check_syntax("urgent if x == \"#\" and # c\n", 1, 23,
+               "expected a condition after 'and', found end of file");
+}
+
 TEST_CASE("the token found is quoted whole, and shortened when it is long") {
   check_syntax("field a \"text\"", 1, 9, "expected ':' after the field name, found '\"text\"'");
   check_syntax("field a -12.5h", 1, 9, "expected ':' after the field name, found '-12.5h'");

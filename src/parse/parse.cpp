@@ -608,6 +608,39 @@ found_token next_token(std::string_view text, std::size_t at) {
   return make(length);
 }
 
+// Where the last token before `at` ends, skipping back over whitespace and comments: an
+// error at the end of the file is shown there, right after what was written last,
+// rather than on an empty line below it.
+std::size_t end_of_last_token(std::string_view text, std::size_t at) {
+  std::size_t p = std::min(at, text.size());
+  for (;;) {
+    while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t' || text[p - 1] == '\n' ||
+                     text[p - 1] == '\r' || text[p - 1] == '\v' || text[p - 1] == '\f')) {
+      --p;
+    }
+    if (p == 0) return 0;
+    // A '#' outside a string on this line starts a comment: skip back to before it. Each
+    // line is scanned once, so this stays linear however many comment lines there are.
+    const std::size_t line_start = text.rfind('\n', p - 1) == std::string_view::npos
+                                       ? 0
+                                       : text.rfind('\n', p - 1) + 1;
+    std::size_t comment = std::string_view::npos;
+    bool in_string = false;
+    for (std::size_t i = line_start; i < p; ++i) {
+      if (in_string && text[i] == '\\') {
+        ++i;
+      } else if (text[i] == '"') {
+        in_string = !in_string;
+      } else if (text[i] == '#' && !in_string) {
+        comment = i;
+        break;
+      }
+    }
+    if (comment == std::string_view::npos) return p;
+    p = comment;
+  }
+}
+
 template <typename Rule>
 bool is_message_of(std::string_view message) noexcept {
   return message == g::error_message<Rule>;
@@ -646,6 +679,9 @@ diagnostic syntax_error(const triage_pegtl::parse_error& e, std::string_view tex
           break;
         }
       }
+    } else {
+      const auto end = static_cast<std::uint32_t>(end_of_last_token(text, at));
+      where = {end, end};
     }
   }
   if (message.rfind("expected", 0) == 0) message += ", found " + found.description;
