@@ -47,9 +47,13 @@ std::string subject_value_text(const triage::policy& pol, const triage::ticket& 
 // `sla is missing`.
 std::string constraint_text(const triage::policy& pol, const triage::cell& c) {
   const std::string_view subject = triage::subject_name(pol.model(), c.subject);
-  const std::string text = triage::cell_text(c, pol.model(), pol.table());
-  if (text == "true") return std::string(subject);
-  if (text == "false") return fmt::format("not {}", subject);
+  std::string text = triage::cell_text(c, pol.model(), pol.table());
+  // A flag is never missing: "or missing" says nothing about it.
+  const bool flag = c.subject.of == triage::subject_ref::kind::output &&
+                    pol.model().outputs[c.subject.index].type == triage::output_type::flag;
+  if (flag && text.ends_with(" or missing")) text.resize(text.size() - 11);
+  if (text.starts_with("true")) return fmt::format("{}{}", subject, text.substr(4));
+  if (text.starts_with("false")) return fmt::format("not {}{}", subject, text.substr(5));
   if (text.starts_with("missing") || text.starts_with("present")) {
     return fmt::format("{} is {}", subject, text);
   }
@@ -70,6 +74,10 @@ std::vector<rule_reason> reasons_for(const triage::policy& pol, std::uint32_t ou
     if (!reason.matched) {
       for (const triage::table_row& row : table.rows) {
         if (row.rule != rule) continue;
+        if (row.contradictory) {
+          reason.failures.push_back({"the condition can never hold", "", ""});
+          continue;
+        }
         const triage::cell* failed = nullptr;
         for (const triage::cell& c : row.cells) {
           if (!pol.cell_accepts(c, t, d)) {
