@@ -86,11 +86,15 @@ TEST_CASE("four threads evaluate while another reloads valid and invalid policie
   std::atomic<bool> stop{false};
   std::atomic<std::size_t> evaluations{0};
   std::atomic<std::size_t> wrong{0};
+  std::atomic<std::uint64_t> latest_seen{0};
 
   auto reader = [&] {
     while (!stop.load()) {
       const triage::live_policy::snapshot s = live.current_snapshot();
       const auto& p = s.value;
+      std::uint64_t latest = latest_seen.load();
+      while (s.version > latest && !latest_seen.compare_exchange_weak(latest, s.version)) {
+      }
       triage::ticket t{p};
       triage::decision d{p};
       t.set(p->field("n"), 1);
@@ -132,6 +136,7 @@ TEST_CASE("four threads evaluate while another reloads valid and invalid policie
 
   CHECK(wrong.load() == 0);
   CHECK(evaluations.load() > 1000);
+  CHECK(latest_seen.load() == 101);  // readers took snapshots after the last reload
   CHECK(live.version() == 101);
   CHECK(live.current()->model().rules.size() == 3);
 }
