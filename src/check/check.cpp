@@ -49,8 +49,7 @@ struct subject_info {
   value_type element;        // the type of one value (of one element for sets)
   bool is_set = false;       // a tags field or a collect output
   bool usable = true;        // false when its declaration is invalid (already reported)
-  std::string described;     // "duration field 'sla'"
-  std::string never_absent;  // why an output always has a value; empty if it may be absent
+  std::string_view never_absent;  // why an output always has a value; empty if it may be absent
 };
 
 // What one condition mentions, collected while it is checked.
@@ -774,6 +773,16 @@ class checker {
   static std::string article_type(const field_def& f) { return with_article(field_word(f.type)); }
   static std::string article_type(const output_def& o) { return with_article(output_word(o)); }
 
+  // "duration field 'sla'", "collect output 'notify'": built only when reporting.
+  std::string describe(subject_ref ref) const {
+    if (ref.of == subject_ref::kind::field) {
+      const field_def& f = model_.fields[ref.index];
+      return std::string(field_word(f.type)) + " field " + quoted(f.name);
+    }
+    const output_def& o = model_.outputs[ref.index];
+    return std::string(output_word(o)) + " output " + quoted(o.name);
+  }
+
   subject_info field_subject(std::uint32_t index) const {
     const field_def& f = model_.fields[index];
     subject_info s;
@@ -781,7 +790,6 @@ class checker {
     s.element = field_value_type(f);
     s.is_set = f.type == field_type::tags;
     s.usable = field_usable_[index];
-    s.described = std::string(field_word(f.type)) + " field " + quoted(f.name);
     return s;
   }
 
@@ -792,7 +800,6 @@ class checker {
     s.element = output_value_type(o);
     s.is_set = o.policy == hit_policy::collect;
     s.usable = output_usable_[index];
-    s.described = std::string(output_word(o)) + " output " + quoted(o.name);
     if (o.type == output_type::flag) {
       s.never_absent = "a flag output is false when no rule matches";
     } else if (o.policy == hit_policy::collect) {
@@ -875,7 +882,7 @@ class checker {
     const std::string op = quoted(op_text(c.op));
     const auto refuse = [&](std::string_view why) {
       report(diagnostic_code::type_mismatch, c.op_where,
-             "operator " + op + " does not apply to " + s.described + "; " + std::string(why));
+             "operator " + op + " does not apply to " + describe(s.ref) + "; " + std::string(why));
       return false;
     };
     if (takes_nothing(c.op)) {
@@ -883,7 +890,7 @@ class checker {
       const std::string_view state =
           c.op == ast::compare_op::is_missing ? " is never missing: " : " is always present: ";
       report(diagnostic_code::type_mismatch, c.op_where,
-             quoted(c.subject.text) + std::string(state) + s.never_absent);
+             quoted(c.subject.text) + std::string(state) + std::string(s.never_absent));
       return false;
     }
     if (is_set_test(c.op)) {
@@ -1137,7 +1144,7 @@ class checker {
         const subject_info s = output_subject(d->index);
         if (!s.never_absent.empty()) {
           report(diagnostic_code::type_mismatch, a.where,
-                 quoted(o.name) + " is never missing: " + s.never_absent);
+                 quoted(o.name) + " is never missing: " + std::string(s.never_absent));
           continue;
         }
         expectation.expect_missing = true;
