@@ -572,6 +572,24 @@ TEST_CASE("an error at the end of the file is shown right after the last token")
                "expected a condition after 'and', found end of file");
 }
 
+TEST_CASE("a value written without '->' is explained in a note") {
+  const parsed p = check_only("priority if urgency == high P1",
+                              {diagnostic_code::syntax, 1, 31,
+                               "expected 'if' after the output name, found end of file"});
+  const triage::diagnostic& d = p.result.issues[0];
+  REQUIRE(d.notes.size() == 1);
+  CHECK(p.src.position_of(d.notes[0].where.begin).column == 29);
+  CHECK(d.notes[0].message ==
+        "'P1' is read as the start of a new rule; to give the rule before it a value, write "
+        "'-> P1'");
+  // On a line of its own, a name without 'if' is just that.
+  CHECK(check_only("urgent if x\nP1",
+                   {diagnostic_code::syntax, 2, 3,
+                    "expected 'if' after the output name, found end of file"})
+            .result.issues[0]
+            .notes.empty());
+}
+
 TEST_CASE("the token found is quoted whole, and shortened when it is long") {
   check_syntax("field a \"text\"", 1, 9, "expected ':' after the field name, found '\"text\"'");
   check_syntax("field a -12.5h", 1, 9, "expected ':' after the field name, found '-12.5h'");

@@ -685,7 +685,23 @@ diagnostic syntax_error(const triage_pegtl::parse_error& e, std::string_view tex
     }
   }
   if (message.rfind("expected", 0) == 0) message += ", found " + found.description;
-  return make_diagnostic(diagnostic_code::syntax, where, std::move(message));
+  diagnostic d = make_diagnostic(diagnostic_code::syntax, where, std::move(message));
+
+  // `priority if urgency == high P1` reads `P1` as the start of the next rule. When a
+  // would-be rule starts on the line where an arrow-less rule ends, say what happened.
+  if (is_message_of<g::expect_if>(e.message()) && b.names.size() == 1 && !b.tree.rules.empty()) {
+    const ast::rule& before = b.tree.rules.back();
+    const ast::identifier& name = b.names.front();
+    const std::string_view between =
+        text.substr(before.where.end, name.where.begin - before.where.end);
+    if (!before.arrow && between.find('\n') == std::string_view::npos) {
+      d.notes.push_back({name.where, "'" + name.text +
+                                         "' is read as the start of a new rule; to give the rule "
+                                         "before it a value, write '-> " +
+                                         name.text + "'"});
+    }
+  }
+  return d;
 }
 
 bool stops_tree(const diagnostic& d) noexcept {
