@@ -70,6 +70,19 @@ std::string json_error(simdjson::error_code code) {
     case simdjson::UTF8_ERROR: return "invalid JSON: the text is not valid UTF-8";
     case simdjson::DEPTH_ERROR: return "invalid JSON: nested more than 1024 levels deep";
     case simdjson::EMPTY: return "invalid JSON: the line is empty";
+    case simdjson::TAPE_ERROR:
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+      return "invalid JSON: malformed structure (a missing or extra comma, colon, bracket or "
+             "brace, or text after the value)";
+    case simdjson::TRAILING_CONTENT: return "invalid JSON: text after the value";
+    case simdjson::STRING_ERROR: return "invalid JSON: a malformed string or escape";
+    case simdjson::UNCLOSED_STRING: return "invalid JSON: a string is not closed";
+    case simdjson::UNESCAPED_CHARS: return "invalid JSON: a control character in a string is not escaped";
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR: return "invalid JSON: a word that is not true, false or null";
+    case simdjson::NUMBER_ERROR: return "invalid JSON: a malformed or out-of-range number";
+    case simdjson::CAPACITY: return "invalid JSON: the line is too large";
     default: break;
   }
   std::string message = simdjson::error_message(code);
