@@ -875,6 +875,54 @@ TEST_CASE("a string longer than max_string_bytes after unescaping is refused") {
 
 // ---- big and pathological inputs ----------------------------------------------------
 
+TEST_CASE("thousands of randomly damaged policies never crash and always explain themselves") {
+  const std::string seed_text =
+      "field urgency: enum { low, high } required\n"
+      "field sla: duration\nfield tags: tags\n"
+      "output priority: enum { P1, P2 } first default P2\noutput urgent: flag\n"
+      "let vip = tags has any [\"vip\", \"exec\",]\n"
+      "p1: priority if (urgency == high or not sla >= 1h30m) and vip -> P1\n"
+      "urgent if sla < 2h and tags has \"x\\n\" and urgency not in [low]\n"
+      "test \"t\" { given urgency = high, sla = 90m expect priority = P1, urgent is missing }\n";
+  // Pieces that are likely to break or nest: tokens, brackets, quotes, escapes, bytes.
+  const std::vector<std::string> pieces = {
+      "(", ")", "[", "]", "{", "}", "\"", "\\", "\\u{", "#", "\n", " ", ",", ":", "->", "==",
+      "not ", "and ", "or ", "if ", "is ", "in ", "-", "1", "9999999999999999999999", "h",
+      "1m2h", "\xC3\xA9", "\xE2\x80\xAE", "\xff", "\r\n", "\t", "field ", "test ", "x"};
+  std::uint64_t state = 0x9E3779B97F4A7C15u;
+  const auto next = [&state](std::size_t bound) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return static_cast<std::size_t>(state % bound);
+  };
+  std::size_t with_tree = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text = seed_text;
+    const std::size_t edits = 1 + next(4);
+    for (std::size_t e = 0; e < edits; ++e) {
+      const std::size_t at = next(text.size() + 1);
+      switch (next(3)) {
+        case 0: text.insert(at, pieces[next(pieces.size())]); break;
+        case 1: text.erase(at, 1 + next(6)); break;
+        default: text.insert(at, std::string(1 + next(80), "((((nnot "[next(9)])); break;
+      }
+    }
+    INFO("text: " << text);
+    const parsed p = parse_text(text);
+    // A tree, or an error that says why not; every span inside the text.
+    CHECK((p.result.tree.has_value() || triage::has_errors(p.result.issues)));
+    if (p.result.ok()) ++with_tree;
+    for (const triage::diagnostic& d : p.result.issues) {
+      CHECK(d.where.begin <= d.where.end);
+      CHECK(d.where.end <= p.src.text().size());
+      CHECK_FALSE(d.message.empty());
+      CHECK(d.message.find("::") == std::string::npos);
+    }
+  }
+  CHECK(with_tree > 0);  // some damage leaves a valid policy, and it is accepted
+}
+
 TEST_CASE("a 10 MB single line parses without trouble") {
   SUBCASE("a rule followed by a 10 MB comment") {
     const parsed p = parse_ok("urgent if x # " + std::string(10'000'000, 'c'));

@@ -2,7 +2,7 @@
 //
 // The grammar decides where a literal starts and ends; these functions compute its value
 // and say, in the diagnostic wording, why it cannot be represented. They know nothing of
-// PEGTL, so they are tested directly.
+// PEGTL or of where the literal stands.
 #ifndef TRIAGE_SRC_PARSE_LITERALS_HPP
 #define TRIAGE_SRC_PARSE_LITERALS_HPP
 

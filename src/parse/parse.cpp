@@ -26,14 +26,10 @@ namespace g = grammar;
 // Thrown by an action after it recorded a `limit-exceeded` diagnostic that ends parsing.
 struct stop_parsing {};
 
-constexpr std::array<std::string_view, 22> reserved_words = {
-    "field", "output", "let",     "if",      "and",   "or",       "not",
-    "in",    "has",    "any",     "all",     "is",    "missing",  "present",
-    "true",  "false",  "test",    "given",   "expect", "contains", "starts_with",
-    "ends_with"};
-
-bool is_reserved(std::string_view word) noexcept {
-  return std::find(reserved_words.begin(), reserved_words.end(), word) != reserved_words.end();
+// Asks the grammar itself, so that the list of reserved words lives in one place.
+bool is_reserved(std::string_view word) {
+  triage_pegtl::memory_input<> in(word.data(), word.size(), "");
+  return triage_pegtl::parse<triage_pegtl::seq<g::reserved_word, triage_pegtl::eof>>(in);
 }
 
 std::string_view op_text(ast::compare_op op) noexcept {
