@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -363,6 +364,13 @@ TEST_CASE("the engine and the reference interpreter agree on random policies and
     triage::ticket t{compiled.value};
     triage::decision d{compiled.value};
     std::vector<std::set<std::string>> values_per_output(parsed.tree->outputs.size());
+    // The valid tickets again, for the batch form of `evaluate`, with their decisions.
+    std::vector<triage::ticket> batch;
+    std::vector<std::string> batch_expected;
+    std::string required_field;  // the first required field, if there is one
+    for (const ref::gen_field& f : g.fields) {
+      if (f.required && required_field.empty()) required_field = f.name;
+    }
     for (std::size_t k = 0; k < tickets_per_policy; ++k) {
       const ref::generated_ticket gt = gen.make_ticket(g);
       const auto context = [&] {
@@ -382,6 +390,8 @@ TEST_CASE("the engine and the reference interpreter agree on random policies and
       const std::string engine = compact_json(d.to_json());
       const ref::decision reference = interp.evaluate(gt.fields);
       const std::string expected = reference.to_json();
+      batch.push_back(t);
+      batch_expected.push_back(expected);
       ++compared;
       // How interesting the decisions are: outputs with a value beyond the "nothing
       // matched" result (true flags, non-empty collects, present values).
@@ -397,6 +407,30 @@ TEST_CASE("the engine and the reference interpreter agree on random policies and
       if (engine != expected) {
         report(fmt::format("decisions differ\n  engine:    {}\n  reference: {}\n  decoded:   {}\n{}",
                            engine, expected, t.to_json(), context()));
+      }
+    }
+    // Evaluating all tickets at once decides each as evaluating it alone does.
+    std::vector<triage::decision> batch_out(batch.size(), triage::decision{compiled.value});
+    compiled.value->evaluate(std::span<const triage::ticket>(batch), std::span<triage::decision>(batch_out));
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      if (compact_json(batch_out[k].to_json()) != batch_expected[k]) {
+        report(fmt::format("the batch evaluate differs on ticket #{}\n  batch:     {}\n  reference: {}\n"
+                           "seed {}\n--- ticket ---\n{}\n--- policy ---\n{}",
+                           k, compact_json(batch_out[k].to_json()), batch_expected[k], seed,
+                           batch[k].to_json(), g.text));
+      }
+    }
+    // A ticket without a required field is rejected by both, with the same message.
+    if (!required_field.empty()) {
+      const ref::generated_ticket bad = gen.make_ticket(g, required_field);
+      const std::optional<std::string> expected = interp.validate(bad.fields);
+      const bool decoded = decoder.decode(bad.json, t);
+      if (!expected || decoded || decoder.error() != *expected) {
+        report(fmt::format("a ticket without required field '{}' is not rejected alike\n"
+                           "  decoder:   {}\n  reference: {}\nseed {}\n--- ticket ---\n{}\n"
+                           "--- policy ---\n{}",
+                           required_field, decoded ? "accepted" : decoder.error(),
+                           expected.value_or("accepted"), seed, bad.json, g.text));
       }
     }
     for (const auto& values : values_per_output) {

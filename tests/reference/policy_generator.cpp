@@ -85,6 +85,9 @@ const std::vector<std::string> output_strings = {
 };
 const std::vector<std::string> tag_pool = {"vpn", "wifi", "dns", "vip", "exec", "VPN", "Vip", "hw"};
 const std::vector<std::string> unmentioned_tags = {"other", "misc", "zzz"};
+// 2^63 (the first double above INT64_MAX), just below INT64_MIN, far beyond, and halves.
+const std::vector<double> extreme_numbers = {9223372036854775808.0, -9223372036854777856.0,
+                                             1e20, -1e20, 0.5, -0.5};
 const std::vector<std::int64_t> duration_pool = {0,    30,    60,    90,     900,   1800,
                                                  3600, 5400,  7200,  86400,  90000, 604800,
                                                  -900, -60,   28800, 1209600};
@@ -150,11 +153,16 @@ class builder {
         case gen_type::integer:
           for (int k = uniform(1, 3); k > 0; --k) f.ints.push_back(uniform(-5, 30));
           if (chance(0.1)) f.ints.push_back(chance(0.5) ? 4'000'000'000'000LL : -9'000'000'000LL);
+          // The ends of int64: range ends one past them must not wrap around.
+          if (chance(0.05)) f.ints.push_back(chance(0.5) ? INT64_MAX : INT64_MIN);
           for (int k = uniform(0, 2); k > 0; --k) f.numbers.push_back(uniform(-20, 120) / 4.0);
+          // Number literals at or beyond the ends of int64, compared with an int field.
+          if (chance(0.05)) f.numbers.push_back(pick(extreme_numbers));
           break;
         case gen_type::number:
           for (int k = uniform(1, 3); k > 0; --k) f.numbers.push_back(uniform(-40, 120) / 4.0);
           for (int k = uniform(0, 2); k > 0; --k) f.ints.push_back(uniform(-5, 30));
+          if (chance(0.05)) f.numbers.push_back(pick(extreme_numbers));
           break;
         case gen_type::duration:
           for (int k = uniform(1, 3); k > 0; --k) {
@@ -324,7 +332,8 @@ class builder {
   std::string scalar_atom(const std::string& subject, bool ordered, bool may_be_missing, F value) {
     const int r = uniform(0, 99);
     if (may_be_missing && r < 8) return subject + (chance(0.5) ? " is missing" : " is present");
-    const int op = ordered ? uniform(0, 7) : std::array<int, 4>{0, 1, 6, 7}[static_cast<std::size_t>(uniform(0, 3))];
+    static constexpr int unordered_ops[] = {0, 1, 6, 7};  // ==, !=, in, not in
+    const int op = ordered ? uniform(0, 7) : unordered_ops[uniform(0, 3)];
     const std::string word = ordered_ops[op];
     if (op >= 6) return subject + " " + word + " " + list_of(value);
     return subject + " " + word + " " + value();
@@ -590,7 +599,8 @@ generated_policy policy_generator::make_policy() {
   return p;
 }
 
-generated_ticket policy_generator::make_ticket(const generated_policy& p) {
+generated_ticket policy_generator::make_ticket(const generated_policy& p,
+                                               const std::string& leave_out) {
   const auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); };
   const auto chance = [&](double q) { return std::bernoulli_distribution(q)(rng_); };
   const auto pick_int = [&](const std::vector<std::int64_t>& v) {
@@ -607,6 +617,7 @@ generated_ticket policy_generator::make_ticket(const generated_policy& p) {
   generated_ticket out;
   std::vector<std::pair<std::string, std::string>> entries;  // key, JSON value
   for (const gen_field& f : p.fields) {
+    if (f.name == leave_out) continue;
     if (!f.required && chance(0.3)) {
       if (chance(0.2)) entries.emplace_back(f.name, "null");  // null is the same as missing
       continue;
@@ -622,10 +633,20 @@ generated_ticket policy_generator::make_ticket(const generated_policy& p) {
       case gen_type::integer: {
         // On, beside, or far from the literals the policy mentions.
         std::vector<std::int64_t> near = {0, uniform(-50, 50)};
-        for (const std::int64_t v : f.ints) near.insert(near.end(), {v - 1, v, v, v + 1});
+        for (const std::int64_t v : f.ints) {
+          near.push_back(v);
+          near.push_back(v);
+          if (v != INT64_MIN) near.push_back(v - 1);
+          if (v != INT64_MAX) near.push_back(v + 1);
+        }
         for (const double d : f.numbers) {
-          near.push_back(static_cast<std::int64_t>(std::floor(d)));
-          near.push_back(static_cast<std::int64_t>(std::ceil(d)));
+          // Only doubles inside int64's range convert (2^63 itself does not).
+          if (d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
+            near.push_back(static_cast<std::int64_t>(std::floor(d)));
+            near.push_back(static_cast<std::int64_t>(std::ceil(d)));
+          } else {
+            near.push_back(d > 0 ? INT64_MAX : INT64_MIN);
+          }
         }
         std::int64_t v = pick_int(near);
         if (chance(0.01)) v = chance(0.5) ? INT64_MAX : INT64_MIN;
@@ -640,10 +661,20 @@ generated_ticket policy_generator::make_ticket(const generated_policy& p) {
           const auto d = static_cast<double>(i);
           near.insert(near.end(), {d - 0.25, d, d + 0.25});
         }
-        const double v = near[static_cast<std::size_t>(uniform(0, static_cast<int>(near.size()) - 1))];
-        char buf[64];
-        if (v == std::floor(v) && chance(0.5)) {
+        double v = near[static_cast<std::size_t>(uniform(0, static_cast<int>(near.size()) - 1))];
+        if (chance(0.01)) v = chance(0.5) ? -0.0 : (chance(0.5) ? 1e300 : -1e300);
+        // Every value here is a multiple of 0.25 or an exact large double, so each form
+        // below reads back as exactly `v`.
+        char buf[512];
+        const int form = uniform(0, 9);
+        if (std::fabs(v) >= 1e15 || v == 0.0) {
+          std::snprintf(buf, sizeof buf, "%.17g", v);
+        } else if (v == std::floor(v) && form < 4) {
           std::snprintf(buf, sizeof buf, "%.0f", v);  // a JSON integer is a number too
+        } else if (form < 6) {
+          std::snprintf(buf, sizeof buf, "%.0fe-2", v * 100);  // an exponent: 250e-2
+        } else if (form < 7) {
+          std::snprintf(buf, sizeof buf, "%.3fE+0", v);
         } else {
           std::snprintf(buf, sizeof buf, "%.2f", v);
         }
@@ -655,7 +686,19 @@ generated_ticket policy_generator::make_ticket(const generated_policy& p) {
         std::vector<std::int64_t> near = {0, uniform(-4000, 200'000)};
         for (const std::int64_t v : f.ints) near.insert(near.end(), {v - 60, v - 1, v, v, v + 1, v + 60});
         const std::int64_t v = pick_int(near);
-        json = chance(0.5) ? std::to_string(v) : json_string(duration_text(v));
+        // Seconds as a JSON integer, or duration text: canonical ("1h30m") or not ("90m").
+        const int form = uniform(0, 9);
+        const std::string sign = v < 0 ? "-" : "";
+        const std::int64_t magnitude = v < 0 ? -v : v;
+        if (form < 4) {
+          json = std::to_string(v);
+        } else if (form < 8 || v == 0) {
+          json = json_string(duration_text(v));
+        } else if (magnitude % 60 == 0) {
+          json = json_string(sign + std::to_string(magnitude / 60) + "m");
+        } else {
+          json = json_string(sign + std::to_string(magnitude) + "s");
+        }
         out.fields[f.name] = v;
         break;
       }

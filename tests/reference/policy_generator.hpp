@@ -64,7 +64,10 @@ class policy_generator {
 
   /// Returns a random valid ticket for `p`: every required field present, each other
   /// field missing (or `null`) with some probability, unknown keys sometimes added.
-  [[nodiscard]] generated_ticket make_ticket(const generated_policy& p);
+  /// The field named `leave_out`, if any, is always missing (even a required one, which
+  /// makes the ticket invalid).
+  [[nodiscard]] generated_ticket make_ticket(const generated_policy& p,
+                                             const std::string& leave_out = {});
 
  private:
   std::mt19937_64 rng_;
