@@ -451,3 +451,16 @@ TEST_CASE("the policy exposes handles, members and the decision table") {
   // `team if category == compliance or issue contains "phishing"` is two rows.
   CHECK(p->table().outputs[1].rows.size() == 3);
 }
+
+TEST_CASE("decision JSON escapes strings and keeps non-ASCII text") {
+  const auto p = compile_ok(R"(
+field n: int
+output note: string first default "none \"quoted\""
+output tags: string collect
+note if n == 1 -> "café \\ tab\t"
+tags if n >= 1 -> "naïve"
+tags if n >= 1 -> "line\nbreak"
+)");
+  CHECK(decide(p, R"({"n": 1})") == R"({"note": "café \\ tab\t", "tags": ["naïve", "line\nbreak"]})");
+  CHECK(decide(p, R"({"n": 0})") == R"({"note": "none \"quoted\"", "tags": []})");
+}
