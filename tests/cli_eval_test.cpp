@@ -115,8 +115,6 @@ TEST_CASE("every kind of bad line gets an error line naming its line, and the ru
     std::string output;
   };
   const std::vector<bad_line> cases = {
-      {"not json",
-       R"({"id": null, "line": 1, "error": "invalid JSON: problem while parsing an atom starting with the letter 'n'"})"},
       {"[1, 2]", R"({"id": null, "line": 1, "error": "not a JSON object"})"},
       {R"({"id": "a", "issue": "x", "urgency": "high", "reopened": "two"})",
        R"({"id": "a", "line": 1, "error": "field 'reopened': expected an integer, found \"two\""})"},
@@ -140,6 +138,14 @@ TEST_CASE("every kind of bad line gets an error line naming its line, and the ru
            std::string(10'000, ']') + "}",
        R"({"id": null, "line": 1, "error": "invalid JSON: nested more than 1024 levels deep"})"},
   };
+  SUBCASE("malformed JSON (the parser's own words follow the prefix)") {
+    const auto r = rulecheck({"eval", policy()}, "not json\n" + std::string(printer_ticket) + "\n");
+    CHECK(r.status == 1);
+    const auto lines = lines_of(r.out);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0].starts_with(R"({"id": null, "line": 1, "error": "invalid JSON: )"));
+    CHECK(lines[1] == printer_decision);
+  }
   for (const bad_line& c : cases) {
     CAPTURE(c.input.substr(0, 80));
     // The bad line, then a good one: the bad one must not stop the run.
