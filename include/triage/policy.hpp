@@ -33,6 +33,17 @@
 // A policy is immutable and safe to use from any number of threads at once; each thread
 // uses its own tickets and decisions. For a host that reloads policies while running, see
 // <triage/live_policy.hpp>.
+//
+// Semantics (language reference 3.2, 3.5 and 4), and the choices made where it is silent:
+// - Outputs are decided in `model().evaluation_order`. A comparison on a missing field or
+//   an absent output is false (`!=` and `not in` too); `not` is plain negation.
+// - `first` and `unique` take the first matching rule in source order (the analysis proves
+//   `unique` outputs never have two); `max`/`min` compare enum members by declaration
+//   order; `collect` lists values in first-match order without duplicates (`[]` when none);
+//   `sum` is 0 when none; flags are false when none; defaults apply when none.
+// - `int` and `number` compare as exact mathematical values.
+// - A trace lists every rule that matched, including those a `first` output did not need.
+// - A ticket keeps only the tags its policy mentions; no other tag can change a decision.
 #ifndef TRIAGE_POLICY_HPP
 #define TRIAGE_POLICY_HPP
 
