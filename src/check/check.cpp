@@ -10,6 +10,13 @@
 //   twice in one `given` / `expect` are `duplicate-declaration`s.
 // - `given` accepts one string or a list for a tags field; `expect` accepts one value or
 //   a list for a collect output.
+// - A let may use only names (fields and outputs too) declared before it; rules may use
+//   every name wherever it is declared.
+// - A comparison's left side that is an unknown name is reported as an unknown field, or
+//   as an unknown output when the closest declared name is an output.
+// - `unused-declaration` warnings are given only when the checker found no error: they
+//   describe a policy that compiles, and on a broken one they mostly echo the errors.
+// - Reserved words used as names are reported by the parser, not here.
 #include "triage/check.hpp"
 
 #include <algorithm>
@@ -220,8 +227,7 @@ class checker {
     check_tests();
     check_sums();
     order_outputs();
-    // Warnings describe a policy that compiles; on a broken one they would mostly echo
-    // the errors (a misspelt field would also be reported as unused).
+    // A misspelt field would otherwise also be reported as unused.
     if (!has_errors(issues_)) report_unused();
     // Report in source order, as a compiler does; ties keep the order found.
     std::stable_sort(issues_.begin(), issues_.end(), [](const diagnostic& a, const diagnostic& b) {
