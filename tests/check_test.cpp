@@ -892,3 +892,52 @@ TEST_CASE("a hand-built tree with a malformed condition is reported, not passed 
   CHECK(result.issues[1].message == "malformed condition: operator '>' has no value");
   CHECK_FALSE(result.ok());
 }
+
+TEST_CASE("a list is refused where a test expects one value") {
+  const checked c = run(
+      "field urgency: enum { low, high }\n"
+      "output priority: enum { P1, P2 }\n"
+      "priority if urgency == high -> P1\n"
+      "test \"lists\" {\n"
+      "  given urgency = [low, high]\n"
+      "  expect priority = [P1]\n"
+      "}\n");
+  CHECK(c.issues ==
+        "5:9 type-mismatch: expected one value for enum field 'urgency', found a list\n"
+        "6:10 type-mismatch: expected one value for enum output 'priority', found a list\n");
+}
+
+TEST_CASE("string and int outputs take the operators of their types") {
+  const checked c = run(
+      "field issue: string\n"
+      "output queue: string first\n"
+      "output level: int max\n"
+      "output page: flag\n"
+      "queue if issue starts_with \"VPN\" -> \"network\"\n"
+      "level if issue ends_with \"!\" -> 3\n"
+      "page if queue contains \"net\" or level >= 2\n"
+      "page if queue >= \"a\"\n");
+  CHECK(c.issues ==
+        "8:15 type-mismatch: operator '>=' does not apply to string output 'queue'; ordering "
+        "needs an int, number, duration or enum\n");
+}
+
+TEST_CASE("inside a let, only names declared before it are suggested") {
+  const checked c = run(
+      "field tags: tags\n"
+      "output alert: flag\n"
+      "let vipp = tags has \"vip\"\n"
+      "let late = vip\n"
+      "let vip = tags has \"exec\"\n"
+      "alert if late or vip\n");
+  CHECK(c.issues == "4:12 unknown-name: 'vip' is declared after this let; a let may only use "
+                    "names declared before it\n"
+                    "  note 5:5: 'vip' is declared here\n");
+  const checked typo = run(
+      "field tags: tags\n"
+      "output alert: flag\n"
+      "let late = vipp\n"
+      "let vip = tags has \"exec\"\n"
+      "alert if late or vip\n");
+  CHECK(typo.issues == "3:12 unknown-name: unknown name 'vipp'\n");
+}
