@@ -77,7 +77,13 @@ struct run_result {
 
 namespace detail {
 
+// A program's arguments: rulecheck's, unless they start with "exec:PATH".
 inline std::vector<std::string> argv_of(const std::vector<std::string>& args) {
+  if (!args.empty() && args.front().starts_with("exec:")) {
+    std::vector<std::string> argv{args.front().substr(5)};
+    argv.insert(argv.end(), args.begin() + 1, args.end());
+    return argv;
+  }
   std::vector<std::string> argv{TRIAGE_RULECHECK};
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
@@ -147,7 +153,8 @@ inline run_result rulecheck(const std::vector<std::string>& args, std::string_vi
   return result;
 }
 
-/// rulecheck running with a pipe on stdin (and, when `capture_stdout`, a pipe on stdout;
+/// rulecheck (or, when the first argument is "exec:PATH", another program) running with a
+/// pipe on stdin (and, when `capture_stdout`, a pipe on stdout;
 /// otherwise stdout is discarded). Lets a test feed input a piece at a time.
 class live_rulecheck {
  public:
