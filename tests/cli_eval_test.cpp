@@ -155,6 +155,12 @@ TEST_CASE("every kind of bad line gets an error line naming its line, and the ru
   }
 }
 
+TEST_CASE("a byte-order mark at the start of the input is ignored") {
+  const auto r = rulecheck({"eval", policy()}, "\xEF\xBB\xBF" + joined({printer_ticket}));
+  CHECK(r.status == 0);
+  CHECK(r.out == joined({printer_decision}));
+}
+
 TEST_CASE("a key the schema does not declare is ignored") {
   const auto r = rulecheck(
       {"eval", policy()}, R"({"id": 3, "issue": "printer", "urgency": "medium", "colour": [1, {}]})");

@@ -117,6 +117,8 @@ int run_eval(const command& self, std::span<const std::string_view> args) {
   bool too_long = false;
   while (reader.next(line, too_long)) {
     ++line_number;
+    // Editors on Windows often start a UTF-8 file with a byte-order mark; it is not JSON.
+    if (line_number == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
     std::string& text = out.text();
     if (too_long) {
       rejected = true;
