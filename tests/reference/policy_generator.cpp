@@ -298,7 +298,12 @@ class builder {
     std::string s;
     const auto join = [&](const char* word, int operand_level) {
       for (std::size_t i = 0; i < n.operands.size(); ++i) {
-        if (i != 0) s += std::string(chance(0.1) ? "\n    " : " ") + word + " ";
+        if (i != 0) {
+          // A condition may span lines, with comments and tabs between its tokens.
+          const int r = uniform(0, 19);
+          s += r < 2 ? "\n    " : (r == 2 ? "  # why, in a comment\n\t" : (r == 3 ? "\t" : " "));
+          s += std::string(word) + " ";
+        }
         s += print(n.operands[i], operand_level);
       }
     };
@@ -562,6 +567,16 @@ class builder {
     for (const std::string& l : let_texts_) t += l + "\n";
     t += "\n";
     for (const std::string& r : rule_texts_) t += r + "\n";
+    if (chance(0.05)) t += "# a last comment without a line end: café ✓";
+    // Windows line ends in some files.
+    if (chance(0.05)) {
+      std::string crlf;
+      for (const char c : t) {
+        if (c == '\n') crlf += '\r';
+        crlf += c;
+      }
+      t = std::move(crlf);
+    }
   }
 
   std::mt19937_64& rng_;
