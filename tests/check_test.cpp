@@ -3,6 +3,9 @@
 // `parse_and_check`, as users' policies do.
 #include "triage/check.hpp"
 
+#include "check/order.hpp"
+#include "check/suggest.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -940,4 +943,49 @@ TEST_CASE("inside a let, only names declared before it are suggested") {
       "let vip = tags has \"exec\"\n"
       "alert if late or vip\n");
   CHECK(typo.issues == "3:12 unknown-name: unknown name 'vipp'\n");
+}
+
+// ---- internals: suggestions and the output graph --------------------------------------
+
+TEST_CASE("edit distance counts a swap of neighbours as one edit") {
+  CHECK(triage::detail::edit_distance("hgih", "high", 2) == 1);
+  CHECK(triage::detail::edit_distance("slaa", "sla", 2) == 1);
+  CHECK(triage::detail::edit_distance("kitten", "sitting", 5) == 3);
+  CHECK(triage::detail::edit_distance("abcdef", "uvwxyz", 2) == 3);  // capped at limit + 1
+}
+
+TEST_CASE("a suggestion must be close relative to the name's length") {
+  triage::detail::suggester short_name{"x"};
+  short_name.offer("y");
+  CHECK_FALSE(short_name.best().has_value());
+  triage::detail::suggester typo{"priorty"};
+  typo.offer("team");
+  typo.offer("priority");
+  CHECK(typo.best() == std::optional<std::string_view>("priority"));
+  triage::detail::suggester cased{"l2"};
+  cased.offer("L1");
+  cased.offer("L2");
+  CHECK(cased.best() == std::optional<std::string_view>("L2"));
+}
+
+TEST_CASE("each group of outputs that read each other gives one cycle") {
+  // 0 -> 1 -> 2 -> 0 and 1 -> 0; 3 -> 3; 4 -> 0 (not on a cycle); 5 -> 6 -> 5.
+  const triage::detail::output_graph reads{{1}, {0, 2}, {0}, {3}, {0}, {6}, {5}};
+  const auto cycles = triage::detail::find_cycles(reads);
+  REQUIRE(cycles.size() == 3);
+  CHECK(cycles[0] == std::vector<std::uint32_t>{0, 1});  // the shortest way back
+  CHECK(cycles[1] == std::vector<std::uint32_t>{3});
+  CHECK(cycles[2] == std::vector<std::uint32_t>{5, 6});
+}
+
+TEST_CASE("the evaluation order puts dependencies first and is otherwise declaration order") {
+  const triage::detail::output_graph reads{{3}, {}, {0}, {}, {1}};
+  CHECK(triage::detail::evaluation_order(reads) == std::vector<std::uint32_t>{1, 3, 0, 2, 4});
+  // A long chain is ordered without recursion.
+  triage::detail::output_graph chain(50'000);
+  for (std::uint32_t i = 0; i + 1 < chain.size(); ++i) chain[i] = {i + 1};
+  const auto order = triage::detail::evaluation_order(chain);
+  CHECK(order.front() == 49'999);
+  CHECK(order.back() == 0);
+  CHECK(triage::detail::find_cycles(chain).empty());
 }
