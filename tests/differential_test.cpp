@@ -7,7 +7,9 @@
 //   TRIAGE_DIFF_SEED   the seed of the first policy (default 1); policy i uses seed + i
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdlib>
@@ -363,6 +365,7 @@ TEST_CASE("the engine and the reference interpreter agree on random policies and
     triage::ticket_decoder decoder{compiled.value};
     triage::ticket t{compiled.value};
     triage::decision d{compiled.value};
+    triage::evaluation_trace trace;
     std::vector<std::set<std::string>> values_per_output(parsed.tree->outputs.size());
     // The valid tickets again, for the batch form of `evaluate`, with their decisions.
     std::vector<triage::ticket> batch;
@@ -386,7 +389,7 @@ TEST_CASE("the engine and the reference interpreter agree on random policies and
         report("the decoder rejects a valid ticket: " + decoder.error() + "\n" + context());
         continue;
       }
-      compiled.value->evaluate(t, d);
+      compiled.value->evaluate(t, d, trace);
       const std::string engine = compact_json(d.to_json());
       const ref::decision reference = interp.evaluate(gt.fields);
       const std::string expected = reference.to_json();
@@ -397,12 +400,24 @@ TEST_CASE("the engine and the reference interpreter agree on random policies and
       // matched" result (true flags, non-empty collects, present values).
       for (std::size_t o = 0; o < reference.outputs.size(); ++o) {
         const std::optional<ref::output_value>& value = reference.outputs[o].second;
-        values_per_output[o].insert(ref::decision{{reference.outputs[o]}}.to_json());
+        ref::decision one;
+        one.outputs.push_back(reference.outputs[o]);
+        values_per_output[o].insert(one.to_json());
         ++outputs_seen;
         if (!value) continue;
         const auto* flag = std::get_if<bool>(&*value);
         const auto* list = std::get_if<std::vector<std::string>>(&*value);
         if ((flag == nullptr || *flag) && (list == nullptr || !list->empty())) ++outputs_valued;
+      }
+      // The trace (`rulecheck eval --trace`) names every matching rule of each output.
+      for (std::size_t o = 0; o < reference.matched.size(); ++o) {
+        const auto rules = trace.matched(compiled.value->output_at(static_cast<std::uint32_t>(o)));
+        if (!std::equal(rules.begin(), rules.end(), reference.matched[o].begin(),
+                        reference.matched[o].end())) {
+          report(fmt::format("the trace of output '{}' differs\n  engine:    [{}]\n  reference: [{}]\n{}",
+                             reference.outputs[o].first, fmt::join(rules, ", "),
+                             fmt::join(reference.matched[o], ", "), context()));
+        }
       }
       if (engine != expected) {
         report(fmt::format("decisions differ\n  engine:    {}\n  reference: {}\n  decoded:   {}\n{}",

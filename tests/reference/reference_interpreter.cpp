@@ -133,6 +133,9 @@ class evaluation {
  public:
   evaluation(const ast::policy& p, const ticket& t) : p_(p), t_(t) {}
 
+  // The rules of an output that matched (after `decide`).
+  std::vector<std::size_t> matched(const std::string& name) { return matched_[name]; }
+
   std::optional<output_value> decide(const std::string& name) {
     if (const auto it = decided_.find(name); it != decided_.end()) return it->second;
     const ast::output_decl* o = find_output(p_, name);
@@ -140,8 +143,13 @@ class evaluation {
     if (o == nullptr || !deciding_.insert(name).second) return std::nullopt;
 
     std::vector<const ast::rule*> matched;  // in source order
-    for (const ast::rule& r : p_.rules) {
-      if (r.output.text == name && holds(r.cond)) matched.push_back(&r);
+    std::vector<std::size_t>& matched_indices = matched_[name];
+    for (std::size_t i = 0; i < p_.rules.size(); ++i) {
+      const ast::rule& r = p_.rules[i];
+      if (r.output.text == name && holds(r.cond)) {
+        matched.push_back(&r);
+        matched_indices.push_back(i);
+      }
     }
     const hit policy = hit_of(*o);
     std::optional<output_value> result;
@@ -356,6 +364,7 @@ class evaluation {
   const ast::policy& p_;
   const ticket& t_;
   std::map<std::string, std::optional<output_value>> decided_;
+  std::map<std::string, std::vector<std::size_t>> matched_;  // rule indices, per output
   std::set<std::string> deciding_;
 };
 
@@ -428,7 +437,10 @@ std::optional<std::string> interpreter::validate(const ticket& t) const {
 decision interpreter::evaluate(const ticket& t) const {
   evaluation e{tree_, t};
   decision d;
-  for (const ast::output_decl& o : tree_.outputs) d.outputs.emplace_back(o.name.text, e.decide(o.name.text));
+  for (const ast::output_decl& o : tree_.outputs) {
+    d.outputs.emplace_back(o.name.text, e.decide(o.name.text));
+    d.matched.push_back(e.matched(o.name.text));
+  }
   return d;
 }
 

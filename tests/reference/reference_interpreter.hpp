@@ -20,6 +20,7 @@
 #ifndef TRIAGE_TESTS_REFERENCE_INTERPRETER_HPP
 #define TRIAGE_TESTS_REFERENCE_INTERPRETER_HPP
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -52,6 +53,9 @@ using output_value = std::variant<bool, std::int64_t, std::string, std::vector<s
 /// The decision for one ticket: every output in declaration order, absent as nullopt.
 struct decision {
   std::vector<std::pair<std::string, std::optional<output_value>>> outputs;
+  /// Per output (same order as `outputs`): every rule that matched, as indices into
+  /// `ast::policy::rules`, in source order (also those a `first` output did not need).
+  std::vector<std::vector<std::size_t>> matched;
 
   /// Returns the decision as the `rulecheck eval` JSON object, compact (no spaces):
   /// `{"priority":"P1","urgent":true,"notify":["on_call"],"risk":10,"team":null}`.
