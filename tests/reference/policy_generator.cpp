@@ -97,6 +97,9 @@ class builder {
   builder(std::mt19937_64& rng, generated_policy& out) : rng_(rng), out_(out) {}
 
   void build() {
+    // One policy in twenty is larger: more fields, outputs, lets and rules per output
+    // (conditions stay at most three levels deep, which bounds the table's rows).
+    large_ = chance(0.05);
     make_fields();
     make_outputs();
     make_lets();
@@ -139,7 +142,7 @@ class builder {
 
   // ---- declarations ------------------------------------------------------------------
   void make_fields() {
-    const int count = uniform(3, 8);
+    const int count = large_ ? uniform(8, 14) : uniform(3, 8);
     for (int i = 0; i < count; ++i) {
       gen_field f;
       // f0 is always an enum: `unique` outputs partition its members.
@@ -188,7 +191,7 @@ class builder {
   }
 
   void make_outputs() {
-    const int count = uniform(2, 6);
+    const int count = large_ ? uniform(5, 10) : uniform(2, 6);
     for (int i = 0; i < count; ++i) {
       gen_output o;
       o.type = static_cast<out_type>(uniform(0, 3));
@@ -237,7 +240,7 @@ class builder {
   }
 
   void make_lets() {
-    const int count = uniform(0, 3);
+    const int count = large_ ? uniform(2, 6) : uniform(0, 3);
     for (int i = 0; i < count; ++i) {
       gen_let l;
       l.name = "l" + std::to_string(i);
@@ -493,7 +496,7 @@ class builder {
           }
         }
       } else {
-        for (int k = uniform(1, 5); k > 0; --k) {
+        for (int k = uniform(1, large_ ? 15 : 5); k > 0; --k) {
           rules.push_back(o.name + " if " + print(condition(o.order, lets_.size(), 0), 0) + arrow());
         }
         if (o.complete) {
@@ -581,6 +584,7 @@ class builder {
 
   std::mt19937_64& rng_;
   generated_policy& out_;
+  bool large_ = false;
   std::vector<gen_output> outputs_;
   std::vector<gen_let> lets_;
   std::vector<std::string> let_texts_;
