@@ -321,6 +321,23 @@ TEST_CASE("a file that cannot be read stops check with exit status 2 and no outp
   }
 }
 
+TEST_CASE("a policy over the size limit is an error naming its real size") {
+  const std::size_t limit = std::size_t{16} << 20;  // triage::limits::max_file_bytes
+  const std::string text = "# " + std::string(limit + 8, 'x') + "\n";  // limit + 11 bytes
+  const std::string path = policy_file("huge.rules", text);
+  const run_result r = rulecheck({"check", "--format", "json", path});
+  CHECK(r.status == 1);
+  CHECK(r.out == R"({"file": ")" + path +
+                     R"(", "line": 1, "column": 1, "end_column": 1, "severity": "error", )"
+                     R"("code": "limit-exceeded", "message": "policy is 16777227 bytes, over )"
+                     R"(the limit max_file_bytes = 16777216", "notes": [], "example": null})"
+                     "\n");
+  const run_result piped = rulecheck({"check", "--format", "json", "-"}, with_input(text));
+  CHECK(piped.status == 1);
+  CHECK(piped.out.find(R"("message": "policy is more than 16777216 bytes, over the limit )"
+                       R"(max_file_bytes = 16777216")") != std::string::npos);
+}
+
 TEST_CASE("a valid policy checks ok with exit status 0") {
   const std::string path = policy_file("valid.rules", valid_policy);
   const run_result r = rulecheck({"check", path});

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,21 @@ struct checked_file {
   triage::source_file source;
   triage::diagnostics issues;
 };
+
+// read_file stops one byte past the limit, so the parser would report that size; this
+// names the file's real size (unknown for standard input) in the parser's words.
+triage::diagnostics too_large(std::string_view path, const triage::limits& lim) {
+  std::error_code failed;
+  const std::uintmax_t size =
+      path == "-" ? 0 : std::filesystem::file_size(std::filesystem::path(path), failed);
+  const std::string message =
+      path != "-" && !failed
+          ? fmt::format("policy is {} bytes, over the limit max_file_bytes = {}", size,
+                        lim.max_file_bytes)
+          : fmt::format("policy is more than {} bytes, over the limit max_file_bytes = {}",
+                        lim.max_file_bytes, lim.max_file_bytes);
+  return {triage::make_diagnostic(triage::diagnostic_code::limit_exceeded, {0, 0}, message)};
+}
 
 int run_check(const command& self, std::span<const std::string_view> args) {
   static constexpr std::array<option_spec, 3> specs = {{
@@ -78,8 +94,11 @@ int run_check(const command& self, std::span<const std::string_view> args) {
 
   std::size_t errors = 0;
   std::size_t warnings = 0;
-  for (checked_file& file : files) {
-    file.issues = triage::parse_and_check(file.source, lim).issues;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    checked_file& file = files[i];
+    file.issues = file.source.text().size() > lim.max_file_bytes
+                      ? too_large(parsed.operands[i], lim)
+                      : triage::parse_and_check(file.source, lim).issues;
     for (triage::diagnostic& d : file.issues) {
       if (werror && d.level == triage::severity::warning) d.level = triage::severity::error;
       if (d.level == triage::severity::error) ++errors;
