@@ -874,6 +874,18 @@ TEST_CASE("a hand-built tree nested past the limit is reported, not a crash") {
   CHECK_FALSE(result.ok());
 }
 
+TEST_CASE("a condition nested to the limit through alternating or and and checks clean") {
+  // Parentheses leave no node, so each level of `a or b and (...)` adds two tree levels:
+  // the checker's own guard must not refuse what the parser accepted.
+  std::string cond = "vip";
+  for (int i = 0; i < 64; ++i) cond = "vip or vip and (" + cond + ")";
+  const std::string text = "field vip: bool\noutput alert: flag\nalert if " + cond + "\n";
+  const triage::source_file src{"deep.rules", text};
+  const triage::check_result result = triage::parse_and_check(src);
+  CHECK(result.issues.empty());
+  CHECK(result.ok());
+}
+
 TEST_CASE("a hand-built tree with a malformed condition is reported, not passed on") {
   triage::ast::policy tree;
   tree.fields.push_back({{"level", {}}, {triage::ast::type_name::integer, {}, {}}, {}, {}});

@@ -652,7 +652,9 @@ class checker {
     expr out;
     out.where = c.where;
     // The parser bounds nesting; this guards trees built by hand, since the walk recurses.
-    if (depth > limits_.max_nesting + 1) {
+    // Parentheses leave no node, so one level of `(` or `not` may add up to three tree
+    // levels (an `or`, an `and` and a `not`): the bound must not refuse a parsed tree.
+    if (depth > 3 * limits_.max_nesting + 3) {
       if (!depth_reported_) {
         report(diagnostic_code::limit_exceeded, c.where,
                "condition nests deeper than max_nesting (" + std::to_string(limits_.max_nesting) +
