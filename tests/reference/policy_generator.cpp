@@ -78,7 +78,7 @@ const std::vector<std::vector<std::string>> output_member_pools = {
 };
 const std::vector<std::string> field_strings = {
     "VPN down", "vpn", "Printer jam", "password Reset", "phishing", "Wi-Fi", "dns",
-    "Outage", "café", "CAFÉ", "x", "quote\"d", "back\\slash", "",
+    "Outage", "café", "CAFÉ", "x", "quote\"d", "back\\slash", "", "launch 🚀 now", "a/b",
 };
 const std::vector<std::string> output_strings = {
     "Level 1", "level 1", "net\"ops", "back\\slash", "Sec", "café", "", "team-a",
@@ -591,6 +591,39 @@ class builder {
   std::vector<std::string> rule_texts_;
 };
 
+// A JSON string literal for `s` that the decoder must read back as `s`, written in one of
+// several equivalent ways: plain UTF-8, or with some characters as \uXXXX escapes
+// (surrogate pairs above U+FFFF) and `/` as `\/`.
+std::string json_text(const std::string& s, std::mt19937_64& rng) {
+  if (std::bernoulli_distribution(0.7)(rng)) return json_string(s);
+  std::string out = "\"";
+  const auto escape = [&](std::uint32_t unit) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(unit));
+    out += buf;
+  };
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
+    std::uint32_t cp = length == 1 ? c : length == 2 ? (c & 0x1Fu) : length == 3 ? (c & 0x0Fu) : (c & 0x07u);
+    for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+    const bool escaped = cp >= 0x80 || std::bernoulli_distribution(0.2)(rng);
+    if (cp == '/') {
+      out += "\\/";
+    } else if (cp == '"' || cp == '\\' || !escaped) {
+      out += json_string(s.substr(i, length)).substr(1, std::string::npos);
+      out.pop_back();  // drop the closing quote json_string added
+    } else if (cp > 0xFFFF) {
+      escape(0xD800 + ((cp - 0x10000) >> 10));
+      escape(0xDC00 + ((cp - 0x10000) & 0x3FF));
+    } else {
+      escape(cp);
+    }
+    i += length;
+  }
+  return out + "\"";
+}
+
 }  // namespace
 
 std::string duration_text(std::int64_t seconds) {
@@ -728,7 +761,7 @@ generated_ticket policy_generator::make_ticket(const generated_policy& p,
         else if (r < 5) s = "re: " + s;
         else if (r < 7) s = s + " again";
         else if (r == 7) s = field_strings[static_cast<std::size_t>(uniform(0, static_cast<int>(field_strings.size()) - 1))];
-        json = json_string(s);
+        json = json_text(s, rng_);
         out.fields[f.name] = s;
         break;
       }
@@ -742,7 +775,7 @@ generated_ticket policy_generator::make_ticket(const generated_policy& p,
           else if (r < 8) tag = tag_pool[static_cast<std::size_t>(uniform(0, static_cast<int>(tag_pool.size()) - 1))];
           else tag = unmentioned_tags[static_cast<std::size_t>(uniform(0, 2))];
           if (json.size() > 1) json += ",";
-          json += json_string(tag);
+          json += json_text(tag, rng_);
           tags.insert(tag);  // duplicates collapse
         }
         json += "]";
@@ -751,7 +784,7 @@ generated_ticket policy_generator::make_ticket(const generated_policy& p,
       }
       case gen_type::enumeration: {
         const std::string& m = f.members[static_cast<std::size_t>(uniform(0, static_cast<int>(f.members.size()) - 1))];
-        json = json_string(m);
+        json = json_text(m, rng_);
         out.fields[f.name] = m;
         break;
       }
@@ -766,7 +799,7 @@ generated_ticket policy_generator::make_ticket(const generated_policy& p,
   out.json = "{";
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (i != 0) out.json += chance(0.5) ? ", " : ",";
-    out.json += json_string(entries[i].first) + ":" + entries[i].second;
+    out.json += json_text(entries[i].first, rng_) + ":" + entries[i].second;
   }
   out.json += "}";
   return out;
