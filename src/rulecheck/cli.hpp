@@ -40,6 +40,8 @@ extern const command eval_command;
 extern const command test_command;
 extern const command explain_command;
 extern const command table_command;
+extern const command stats_command;
+extern const command diff_command;
 
 /// An option a sub-command accepts, e.g. {"--format", true}.
 struct option_spec {

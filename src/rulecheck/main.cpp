@@ -15,8 +15,8 @@ namespace rulecheck {
 namespace {
 
 // In the order `rulecheck --help` lists them.
-constexpr std::array commands = {&check_command, &eval_command, &test_command, &explain_command,
-                                  &table_command};
+constexpr std::array commands = {&check_command, &eval_command,  &test_command, &explain_command,
+                                  &table_command, &stats_command, &diff_command};
 
 const command* find_command(std::string_view name) {
   for (const command* cmd : commands) {
