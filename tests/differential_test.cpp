@@ -14,9 +14,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -387,10 +390,153 @@ double percent(std::size_t part, std::size_t whole) {
   return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
 }
 
-struct mismatch_report {
-  std::size_t count = 0;
-  std::string text;
+// What a differential run found, over all its policies.
+struct run_state {
+  std::size_t compared = 0;          // (policy, ticket) pairs decided by both
+  std::size_t outputs_seen = 0;      // output decisions made
+  std::size_t outputs_valued = 0;    // ... that were not null, false or []
+  std::size_t outputs_declared = 0;  // outputs over all policies
+  std::size_t outputs_varied = 0;    // ... whose value differs between two tickets
+  std::size_t mismatches = 0;
+  std::string shown;                 // the first few mismatches, in full
+
+  void report(const std::string& what) {
+    ++mismatches;
+    if (mismatches <= 3) shown += what + "\n";
+  }
 };
+
+// Checks one valid ticket: decoded and evaluated (with a trace), built with setters, and
+// decided by the reference. Returns the reference's JSON, or nothing when it was rejected.
+std::optional<std::string> check_ticket(const std::shared_ptr<const triage::policy>& pol,
+                                        const ref::interpreter& interp,
+                                        const ref::generated_ticket& gt,
+                                        triage::ticket_decoder& decoder, triage::ticket& t,
+                                        std::vector<std::set<std::string>>& values_per_output,
+                                        const std::function<std::string()>& context,
+                                        run_state& run) {
+  if (const auto invalid = interp.validate(gt.fields)) {
+    run.report("the generator made an invalid ticket: " + *invalid + "\n" + context());
+    return std::nullopt;
+  }
+  if (!decoder.decode(gt.json, t)) {
+    run.report("the decoder rejects a valid ticket: " + decoder.error() + "\n" + context());
+    return std::nullopt;
+  }
+  triage::decision d{pol};
+  triage::evaluation_trace trace;
+  pol->evaluate(t, d, trace);
+  const std::string engine = compact_json(d.to_json());
+  const ref::decision reference = interp.evaluate(gt.fields);
+  const std::string expected = reference.to_json();
+  ++run.compared;
+  if (engine != expected) {
+    run.report(fmt::format("decisions differ\n  engine:    {}\n  reference: {}\n  decoded:   {}\n{}",
+                           engine, expected, t.to_json(), context()));
+  }
+  // The trace (`rulecheck eval --trace`) names every matching rule of each output.
+  for (std::size_t o = 0; o < reference.matched.size(); ++o) {
+    const auto rules = trace.matched(pol->output_at(static_cast<std::uint32_t>(o)));
+    if (!std::equal(rules.begin(), rules.end(), reference.matched[o].begin(),
+                    reference.matched[o].end())) {
+      run.report(fmt::format("the trace of output '{}' differs\n  engine:    [{}]\n  reference: [{}]\n{}",
+                             reference.outputs[o].first, fmt::join(rules, ", "),
+                             fmt::join(reference.matched[o], ", "), context()));
+    }
+  }
+  // The same ticket built with the typed setters decides the same.
+  const std::string from_setters = compact_json(evaluate_built(pol, gt.fields));
+  if (from_setters != expected) {
+    run.report(fmt::format("a ticket built with setters decides differently\n  setters:   {}\n"
+                           "  reference: {}\n{}", from_setters, expected, context()));
+  }
+  // How interesting the decisions are: outputs with a value beyond the "nothing matched"
+  // result (true flags, non-empty collects, present values), and which outputs vary.
+  for (std::size_t o = 0; o < reference.outputs.size(); ++o) {
+    const std::optional<ref::output_value>& value = reference.outputs[o].second;
+    ref::decision one;
+    one.outputs.push_back(reference.outputs[o]);
+    values_per_output[o].insert(one.to_json());
+    ++run.outputs_seen;
+    if (!value) continue;
+    const auto* flag = std::get_if<bool>(&*value);
+    const auto* list = std::get_if<std::vector<std::string>>(&*value);
+    if ((flag == nullptr || *flag) && (list == nullptr || !list->empty())) ++run.outputs_valued;
+  }
+  return expected;
+}
+
+// Generates the policy of `seed` and checks `tickets_per_policy` tickets against it, then
+// the batch form of `evaluate` and the rejection of a ticket without a required field.
+void check_policy(std::uint64_t seed, run_state& run) {
+  ref::policy_generator gen{seed};
+  const ref::generated_policy g = gen.make_policy();
+
+  const triage::compile_result compiled = triage::compile(g.text, "generated.rules");
+  const triage::source_file src{"generated.rules", g.text};
+  if (!compiled.ok()) {
+    // Tell the checker's errors apart from the later stages'.
+    const triage::check_result checked = triage::parse_and_check(src);
+    run.report(fmt::format("seed {}: the generated policy does not compile ({}):\n{}\n--- policy ---\n{}",
+                           seed, checked.ok() ? "parse_and_check accepts it" : "parse_and_check rejects it",
+                           show(*compiled.source, compiled.issues), g.text));
+    return;
+  }
+  const std::shared_ptr<const triage::policy>& pol = compiled.value;
+  const triage::parse_result parsed = triage::parse(src);
+  REQUIRE(parsed.tree.has_value());
+  const ref::interpreter interp{*parsed.tree};
+
+  triage::ticket_decoder decoder{pol};
+  triage::ticket t{pol};
+  std::vector<std::set<std::string>> values_per_output(parsed.tree->outputs.size());
+  std::vector<triage::ticket> batch;        // the valid tickets again, for the batch form
+  std::vector<std::string> batch_expected;  // ... and their reference decisions
+  for (std::size_t k = 0; k < tickets_per_policy; ++k) {
+    const ref::generated_ticket gt = gen.make_ticket(g);
+    const std::function<std::string()> context = [&] {
+      return fmt::format("seed {} (TRIAGE_DIFF_SEED={} TRIAGE_DIFF_PAIRS={}), ticket #{}\n"
+                         "--- ticket ---\n{}\n--- policy ---\n{}",
+                         seed, seed, tickets_per_policy, k, gt.json, g.text);
+    };
+    if (auto expected = check_ticket(pol, interp, gt, decoder, t, values_per_output, context, run)) {
+      batch.push_back(t);
+      batch_expected.push_back(std::move(*expected));
+    }
+  }
+  for (const auto& values : values_per_output) {
+    ++run.outputs_declared;
+    if (values.size() > 1) ++run.outputs_varied;
+  }
+
+  // Evaluating all tickets at once decides each as evaluating it alone does.
+  std::vector<triage::decision> batch_out(batch.size(), triage::decision{pol});
+  pol->evaluate(std::span<const triage::ticket>(batch), std::span<triage::decision>(batch_out));
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    if (compact_json(batch_out[k].to_json()) != batch_expected[k]) {
+      run.report(fmt::format("the batch evaluate differs on ticket #{}\n  batch:     {}\n  reference: {}\n"
+                             "seed {}\n--- ticket ---\n{}\n--- policy ---\n{}",
+                             k, compact_json(batch_out[k].to_json()), batch_expected[k], seed,
+                             batch[k].to_json(), g.text));
+    }
+  }
+
+  // A ticket without a required field is rejected by both, with the same message.
+  const auto required = std::find_if(g.fields.begin(), g.fields.end(),
+                                     [](const ref::gen_field& f) { return f.required; });
+  if (required != g.fields.end()) {
+    const ref::generated_ticket bad = gen.make_ticket(g, required->name);
+    const std::optional<std::string> expected = interp.validate(bad.fields);
+    const bool decoded = decoder.decode(bad.json, t);
+    if (!expected || decoded || decoder.error() != *expected) {
+      run.report(fmt::format("a ticket without required field '{}' is not rejected alike\n"
+                             "  decoder:   {}\n  reference: {}\nseed {}\n--- ticket ---\n{}\n"
+                             "--- policy ---\n{}",
+                             required->name, decoded ? "accepted" : decoder.error(),
+                             expected.value_or("accepted"), seed, bad.json, g.text));
+    }
+  }
+}
 
 TEST_CASE("the engine and the reference interpreter agree on random policies and tickets") {
   const std::uint64_t pairs = env_number("TRIAGE_DIFF_PAIRS", 100'000);
@@ -398,133 +544,10 @@ TEST_CASE("the engine and the reference interpreter agree on random policies and
   const std::uint64_t policies = (pairs + tickets_per_policy - 1) / tickets_per_policy;
   const auto started = std::chrono::steady_clock::now();
 
-  std::size_t compared = 0;
-  std::size_t outputs_seen = 0;
-  std::size_t outputs_valued = 0;
-  std::size_t outputs_declared = 0;  // over all policies
-  std::size_t outputs_varied = 0;    // ... whose value differs between two tickets
-  mismatch_report mismatches;
-  const auto report = [&](std::string what) {
-    ++mismatches.count;
-    if (mismatches.count <= 3) mismatches.text += what + "\n";
-  };
-
-  for (std::uint64_t i = 0; i < policies && mismatches.count < 10; ++i) {
-    const std::uint64_t seed = first_seed + i;
-    ref::policy_generator gen{seed};
-    const ref::generated_policy g = gen.make_policy();
-
-    const triage::compile_result compiled = triage::compile(g.text, "generated.rules");
-    if (!compiled.ok()) {
-      // Tell the checker's errors apart from the later stages'.
-      const triage::source_file src{"generated.rules", g.text};
-      const triage::check_result checked = triage::parse_and_check(src);
-      report(fmt::format("seed {}: the generated policy does not compile ({}):\n{}\n--- policy ---\n{}",
-                         seed, checked.ok() ? "parse_and_check accepts it" : "parse_and_check rejects it",
-                         show(*compiled.source, compiled.issues), g.text));
-      continue;
-    }
-    const triage::source_file src{"generated.rules", g.text};
-    triage::parse_result parsed = triage::parse(src);
-    REQUIRE(parsed.tree.has_value());
-    const ref::interpreter interp{*parsed.tree};
-
-    triage::ticket_decoder decoder{compiled.value};
-    triage::ticket t{compiled.value};
-    triage::decision d{compiled.value};
-    triage::evaluation_trace trace;
-    std::vector<std::set<std::string>> values_per_output(parsed.tree->outputs.size());
-    // The valid tickets again, for the batch form of `evaluate`, with their decisions.
-    std::vector<triage::ticket> batch;
-    std::vector<std::string> batch_expected;
-    std::string required_field;  // the first required field, if there is one
-    for (const ref::gen_field& f : g.fields) {
-      if (f.required && required_field.empty()) required_field = f.name;
-    }
-    for (std::size_t k = 0; k < tickets_per_policy; ++k) {
-      const ref::generated_ticket gt = gen.make_ticket(g);
-      const auto context = [&] {
-        return fmt::format("seed {} (TRIAGE_DIFF_SEED={} TRIAGE_DIFF_PAIRS={}), ticket #{}\n"
-                           "--- ticket ---\n{}\n--- policy ---\n{}",
-                           seed, seed, tickets_per_policy, k, gt.json, g.text);
-      };
-      if (const auto invalid = interp.validate(gt.fields)) {
-        report("the generator made an invalid ticket: " + *invalid + "\n" + context());
-        continue;
-      }
-      if (!decoder.decode(gt.json, t)) {
-        report("the decoder rejects a valid ticket: " + decoder.error() + "\n" + context());
-        continue;
-      }
-      compiled.value->evaluate(t, d, trace);
-      const std::string engine = compact_json(d.to_json());
-      const ref::decision reference = interp.evaluate(gt.fields);
-      const std::string expected = reference.to_json();
-      batch.push_back(t);
-      batch_expected.push_back(expected);
-      // The same ticket built with the typed setters decides the same.
-      const std::string from_setters = compact_json(evaluate_built(compiled.value, gt.fields));
-      if (from_setters != expected) {
-        report(fmt::format("a ticket built with setters decides differently\n  setters:   {}\n"
-                           "  reference: {}\n{}", from_setters, expected, context()));
-      }
-      ++compared;
-      // How interesting the decisions are: outputs with a value beyond the "nothing
-      // matched" result (true flags, non-empty collects, present values).
-      for (std::size_t o = 0; o < reference.outputs.size(); ++o) {
-        const std::optional<ref::output_value>& value = reference.outputs[o].second;
-        ref::decision one;
-        one.outputs.push_back(reference.outputs[o]);
-        values_per_output[o].insert(one.to_json());
-        ++outputs_seen;
-        if (!value) continue;
-        const auto* flag = std::get_if<bool>(&*value);
-        const auto* list = std::get_if<std::vector<std::string>>(&*value);
-        if ((flag == nullptr || *flag) && (list == nullptr || !list->empty())) ++outputs_valued;
-      }
-      // The trace (`rulecheck eval --trace`) names every matching rule of each output.
-      for (std::size_t o = 0; o < reference.matched.size(); ++o) {
-        const auto rules = trace.matched(compiled.value->output_at(static_cast<std::uint32_t>(o)));
-        if (!std::equal(rules.begin(), rules.end(), reference.matched[o].begin(),
-                        reference.matched[o].end())) {
-          report(fmt::format("the trace of output '{}' differs\n  engine:    [{}]\n  reference: [{}]\n{}",
-                             reference.outputs[o].first, fmt::join(rules, ", "),
-                             fmt::join(reference.matched[o], ", "), context()));
-        }
-      }
-      if (engine != expected) {
-        report(fmt::format("decisions differ\n  engine:    {}\n  reference: {}\n  decoded:   {}\n{}",
-                           engine, expected, t.to_json(), context()));
-      }
-    }
-    // Evaluating all tickets at once decides each as evaluating it alone does.
-    std::vector<triage::decision> batch_out(batch.size(), triage::decision{compiled.value});
-    compiled.value->evaluate(std::span<const triage::ticket>(batch), std::span<triage::decision>(batch_out));
-    for (std::size_t k = 0; k < batch.size(); ++k) {
-      if (compact_json(batch_out[k].to_json()) != batch_expected[k]) {
-        report(fmt::format("the batch evaluate differs on ticket #{}\n  batch:     {}\n  reference: {}\n"
-                           "seed {}\n--- ticket ---\n{}\n--- policy ---\n{}",
-                           k, compact_json(batch_out[k].to_json()), batch_expected[k], seed,
-                           batch[k].to_json(), g.text));
-      }
-    }
-    // A ticket without a required field is rejected by both, with the same message.
-    if (!required_field.empty()) {
-      const ref::generated_ticket bad = gen.make_ticket(g, required_field);
-      const std::optional<std::string> expected = interp.validate(bad.fields);
-      const bool decoded = decoder.decode(bad.json, t);
-      if (!expected || decoded || decoder.error() != *expected) {
-        report(fmt::format("a ticket without required field '{}' is not rejected alike\n"
-                           "  decoder:   {}\n  reference: {}\nseed {}\n--- ticket ---\n{}\n"
-                           "--- policy ---\n{}",
-                           required_field, decoded ? "accepted" : decoder.error(),
-                           expected.value_or("accepted"), seed, bad.json, g.text));
-      }
-    }
-    for (const auto& values : values_per_output) {
-      ++outputs_declared;
-      if (values.size() > 1) ++outputs_varied;
-    }
+  run_state run;
+  // Stop early once a few mismatches are in hand: the first ones are printed in full.
+  for (std::uint64_t i = 0; i < policies && run.mismatches < 10; ++i) {
+    check_policy(first_seed + i, run);
   }
 
   const double seconds =
@@ -532,11 +555,11 @@ TEST_CASE("the engine and the reference interpreter agree on random policies and
   MESSAGE(fmt::format("{} (policy, ticket) pairs compared from {} policies in {:.2f} s; {:.1f}% "
                       "of the outputs decided had a value (not null, false or []); {:.1f}% of the "
                       "outputs declared took two or more values over their policy's tickets",
-                      compared, policies, seconds, percent(outputs_valued, outputs_seen),
-                      percent(outputs_varied, outputs_declared)));
-  INFO(mismatches.text);
-  CHECK(mismatches.count == 0);
-  CHECK(compared >= pairs);
+                      run.compared, policies, seconds, percent(run.outputs_valued, run.outputs_seen),
+                      percent(run.outputs_varied, run.outputs_declared)));
+  INFO(run.shown);
+  CHECK(run.mismatches == 0);
+  CHECK(run.compared >= pairs);
 }
 
 }  // namespace
