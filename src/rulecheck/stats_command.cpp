@@ -51,15 +51,13 @@ struct value_counts {
     text.push_back(std::move(policy_text));
     count.push_back(1);
   }
-  // Slots in report order: the fixed ones as declared, then the others by count, most first.
+  // Slots in report order: the fixed ones as declared, then the others by count, most
+  // first (ties in the order they were first seen).
   [[nodiscard]] std::vector<std::size_t> order() const {
     std::vector<std::size_t> slots(json.size());
     for (std::size_t i = 0; i < slots.size(); ++i) slots[i] = i;
     std::stable_sort(slots.begin() + static_cast<std::ptrdiff_t>(fixed), slots.end(),
-                     [this](std::size_t a, std::size_t b) {
-                       if (count[a] != count[b]) return count[a] > count[b];
-                       return json[a] < json[b];
-                     });
+                     [this](std::size_t a, std::size_t b) { return count[a] > count[b]; });
     return slots;
   }
 };
