@@ -76,6 +76,33 @@ bool accepts(const cell& c, const value_view& v) noexcept {
   return false;
 }
 
+// Compiles a cell into its compact form (see policy::runtime::check).
+policy_access::runtime::check compact_check(const model& m, const cell& c) {
+  using check = policy_access::runtime::check;
+  using op = policy_access::runtime::check_op;
+  check k;
+  k.subject = c.subject.index;
+  k.output = c.subject.of == subject_ref::kind::output;
+  k.accepts_missing = c.accepts_missing;
+  k.general = &c;
+  if (!c.accepts_present) {
+    k.op = op::none_present;
+  } else if (c.kind == cell_kind::boolean) {
+    k.op = op::bools;
+    k.lo = c.booleans;
+  } else if (c.kind == cell_kind::integer && c.ints.size() == 1) {
+    k.op = op::int_range;
+    k.lo = c.ints[0].lo;
+    k.hi = c.ints[0].hi;
+  } else if (c.kind == cell_kind::enumeration && subject_enum_size(m, c.subject) <= 64) {
+    k.op = op::members;
+    std::uint64_t mask = 0;
+    for (const std::uint32_t i : c.members) mask |= std::uint64_t{1} << i;
+    k.lo = static_cast<std::int64_t>(mask);
+  }
+  return k;
+}
+
 }  // namespace
 
 // Reads one subject of a ticket or decision (both bound to `p`).
@@ -148,6 +175,14 @@ std::shared_ptr<const policy> detail::policy_access::make(std::shared_ptr<const 
       resolve(*def.default_value, entry.default_number, entry.default_text);
     }
     const output_table& out = tab.outputs[o];
+    for (const table_row& row : out.rows) {
+      policy::runtime::row_entry compact;
+      compact.check_begin = static_cast<std::uint32_t>(rt->checks.size());
+      compact.contradictory = row.contradictory;
+      for (const cell& c : row.cells) rt->checks.push_back(compact_check(mo, c));
+      compact.check_end = static_cast<std::uint32_t>(rt->checks.size());
+      entry.rows.push_back(compact);
+    }
     for (std::uint32_t row = 0; row < out.rows.size();) {
       policy::runtime::rule_entry r;
       r.rule = out.rows[row].rule;
@@ -239,6 +274,31 @@ bool policy::cell_accepts(const cell& c, const ticket& t, const decision& d) con
   return detail::accepts(c, read(c.subject));
 }
 
+bool detail::policy_access::passes(const runtime::check& k, const ticket& t, const decision& d,
+                                   const subject_reader& read) noexcept {
+  using op = runtime::check_op;
+  if (k.op == op::general) return accepts(*k.general, read(k.general->subject));
+  bool present = false;
+  std::int64_t value = 0;
+  if (k.output) {
+    present = d.slots_[k.subject].present;
+    value = d.slots_[k.subject].number;
+  } else {
+    present = t.present_[k.subject] != 0;
+    value = t.ints_[k.subject];
+  }
+  if (!present) return k.accepts_missing;
+  switch (k.op) {
+    case op::bools: return ((k.lo >> (value != 0 ? 1 : 0)) & 1) != 0;
+    case op::int_range: return value >= k.lo && value <= k.hi;
+    case op::members:
+      return value >= 0 && value < 64 && ((static_cast<std::uint64_t>(k.lo) >> value) & 1u) != 0;
+    case op::none_present: return false;
+    case op::general: break;
+  }
+  return false;
+}
+
 void detail::policy_access::evaluate(const policy& p, const ticket& t, decision& d,
                                      evaluation_trace* trace) noexcept {
   if (d.owner_.get() != &p) {
@@ -279,14 +339,11 @@ void detail::policy_access::evaluate(const policy& p, const ticket& t, decision&
     for (const policy::runtime::rule_entry& r : entry.rules) {
       bool rule_matches = false;
       for (std::uint32_t row = r.row_begin; row < r.row_end && !rule_matches; ++row) {
-        const table_row& tr = out.rows[row];
-        if (tr.contradictory) continue;
+        const policy::runtime::row_entry& compact = entry.rows[row];
+        if (compact.contradictory) continue;
         bool ok = true;
-        for (const cell& c : tr.cells) {
-          if (!accepts(c, read(c.subject))) {
-            ok = false;
-            break;
-          }
+        for (std::uint32_t k = compact.check_begin; k < compact.check_end && ok; ++k) {
+          ok = passes(rt.checks[k], t, d, read);
         }
         rule_matches = ok;
       }

@@ -24,8 +24,28 @@ struct policy::runtime {
     std::int64_t number = 0;  // int value, enum member index, or collect id
     std::string_view text;    // enum member name or string value (into the model/table)
   };
+  // One cell in the compact form the evaluator runs: the common cells (a boolean set, one
+  // integer range, an enum of at most 64 members, "missing only") are checked from these
+  // 32 bytes alone, so large tables stay cache-friendly; other cells point to the table's.
+  enum class check_op : std::uint8_t { bools, int_range, members, none_present, general };
+  struct check {
+    std::uint32_t subject = 0;  // field or output index
+    bool output = false;        // the subject is an output
+    check_op op = check_op::general;
+    bool accepts_missing = false;
+    std::int64_t lo = 0;        // int_range: bounds; bools / members: a bit mask in `lo`
+    std::int64_t hi = 0;
+    const cell* general = nullptr;
+  };
+  struct row_entry {
+    std::uint32_t check_begin = 0;  // into `checks`
+    std::uint32_t check_end = 0;
+    bool contradictory = false;
+  };
+  std::vector<check> checks;
   struct output_entry {
     std::vector<rule_entry> rules;
+    std::vector<row_entry> rows;  // parallel to the output table's rows
     bool has_default = false;
     std::int64_t default_number = 0;
     std::string_view default_text;
@@ -52,6 +72,9 @@ struct policy_access {
                                                           model m, decision_table table);
   static void evaluate(const policy& p, const ticket& t, decision& d,
                        evaluation_trace* trace) noexcept;
+  /// Returns true when a compact check accepts the ticket's (or decision's) value.
+  static bool passes(const runtime::check& k, const ticket& t, const decision& d,
+                     const subject_reader& read) noexcept;
 };
 
 }  // namespace detail
