@@ -432,3 +432,16 @@ TEST_CASE("SARIF with no findings still has a run with empty rules and results")
   CHECK(sarif.find("\"results\": []") != std::string::npos);
   CHECK(sarif.find("\"columnKind\": \"unicodeCodePoints\"") != std::string::npos);
 }
+
+TEST_CASE("a note-severity finding is labelled with its code like errors and warnings") {
+  const triage::source_file src{"n.rules", "output team: enum { a, b } unique\n"};
+  const triage::diagnostics issues{make(triage::diagnostic_code::analysis_budget,
+                                        span_of(src, "team"),
+                                        "overlaps of 'team' not settled within the budget")};
+  CHECK(triage::render_text(src, issues) ==
+        "n.rules:1:8: note[analysis-budget]: overlaps of 'team' not settled within the budget\n"
+        "    1 | output team: enum { a, b } unique\n"
+        "      |        ^~~~\n");
+  CHECK(triage::render_json_lines(src, issues).find(R"("severity": "note", )") !=
+        std::string::npos);
+}
