@@ -600,7 +600,7 @@ std::string json_text(const std::string& s, std::mt19937_64& rng) {
   if (std::bernoulli_distribution(0.7)(rng)) return json_string(s);
   std::string out = "\"";
   const auto escape = [&](std::uint32_t unit) {
-    char buf[8];
+    char buf[16];  // room for any unsigned in hex, though units fit in four digits
     std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(unit));
     out += buf;
   };
