@@ -99,6 +99,10 @@ policy_access::runtime::check compact_check(const model& m, const cell& c) {
     std::uint64_t mask = 0;
     for (const std::uint32_t i : c.members) mask |= std::uint64_t{1} << i;
     k.lo = static_cast<std::int64_t>(mask);
+  } else if (c.kind == cell_kind::tags && c.any_of.empty() && c.not_all_of.empty() &&
+             c.required.size() + c.forbidden.size() == 1) {
+    k.op = c.required.empty() ? op::tag_lacks : op::tag_has;
+    k.lo = c.required.empty() ? c.forbidden[0] : c.required[0];
   }
   return k;
 }
@@ -278,6 +282,11 @@ bool detail::policy_access::passes(const runtime::check& k, const ticket& t, con
                                    const subject_reader& read) noexcept {
   using op = runtime::check_op;
   if (k.op == op::general) return accepts(*k.general, read(k.general->subject));
+  if (k.op == op::tag_has || k.op == op::tag_lacks) {
+    const value_view v = read(k.general->subject);
+    if (!v.present) return k.accepts_missing;
+    return has_bit(v, static_cast<std::uint32_t>(k.lo)) == (k.op == op::tag_has);
+  }
   bool present = false;
   std::int64_t value = 0;
   if (k.output) {
@@ -294,6 +303,8 @@ bool detail::policy_access::passes(const runtime::check& k, const ticket& t, con
     case op::members:
       return value >= 0 && value < 64 && ((static_cast<std::uint64_t>(k.lo) >> value) & 1u) != 0;
     case op::none_present: return false;
+    case op::tag_has:
+    case op::tag_lacks:
     case op::general: break;
   }
   return false;

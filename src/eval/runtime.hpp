@@ -25,15 +25,16 @@ struct policy::runtime {
     std::string_view text;    // enum member name or string value (into the model/table)
   };
   // One cell in the compact form the evaluator runs: the common cells (a boolean set, one
-  // integer range, an enum of at most 64 members, "missing only") are checked from these
-  // 32 bytes alone, so large tables stay cache-friendly; other cells point to the table's.
-  enum class check_op : std::uint8_t { bools, int_range, members, none_present, general };
+  // integer range, an enum of at most 64 members, one required or forbidden tag, "missing
+  // only") are checked from these 32 bytes alone, so large tables stay cache-friendly;
+  // other cells point to the table's.
+  enum class check_op : std::uint8_t { bools, int_range, members, tag_has, tag_lacks, none_present, general };
   struct check {
     std::uint32_t subject = 0;  // field or output index
     bool output = false;        // the subject is an output
     check_op op = check_op::general;
     bool accepts_missing = false;
-    std::int64_t lo = 0;        // int_range: bounds; bools / members: a bit mask in `lo`
+    std::int64_t lo = 0;        // int_range: bounds; bools / members: a bit mask; tags: the id
     std::int64_t hi = 0;
     const cell* general = nullptr;
   };
