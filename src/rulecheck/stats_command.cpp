@@ -171,7 +171,10 @@ void count_decision(const triage::policy& pol, const triage::decision& d,
         } else {
           scratch.clear();
           append_json_string(scratch, texts[k]);
-          o.values.add_seen(scratch, triage::value_text(m, triage::scalar(std::string(texts[k]))));
+          // The policy text is only needed (and only made) for a value not seen before.
+          o.values.add_seen(scratch, o.values.slot_of.contains(scratch)
+                                         ? std::string()
+                                         : triage::value_text(m, triage::scalar(std::string(texts[k]))));
         }
       }
     } else if (def.type == triage::output_type::flag) {
@@ -182,11 +185,9 @@ void count_decision(const triage::policy& pol, const triage::decision& d,
       } else {
         scratch.clear();
         append_output_json(scratch, pol, d, i);
-        if (o.values.slot_of.contains(scratch)) {
-          o.values.add_seen(scratch, {});
-        } else {
-          o.values.add_seen(scratch, decision_value_text(pol, d, i));
-        }
+        o.values.add_seen(scratch, o.values.slot_of.contains(scratch)
+                                       ? std::string()
+                                       : decision_value_text(pol, d, i));
       }
     }
 
