@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "eval/runtime.hpp"
+#include "triage/analyze.hpp"
 #include "triage/policy.hpp"
 #include "triage/table.hpp"
 
@@ -17,6 +18,13 @@ compile_result compile_model(triage::model m, source_file source, diagnostics is
   for (diagnostic& d : table.issues) result.issues.push_back(std::move(d));
   if (!table.value || has_errors(result.issues)) return result;
   result.value = detail::policy_access::make(result.source, std::move(m), std::move(*table.value));
+  // Overlapping `unique` rules and gaps in `complete` outputs are errors (language
+  // reference, section 5): only those two checks run here; the warnings are left to
+  // `rulecheck check` and triage::analyze, so that a host's reload stays fast.
+  diagnostics found = analyze(result.value, analysis_options{.warnings = false});
+  const bool refused = has_errors(found);
+  for (diagnostic& d : found) result.issues.push_back(std::move(d));
+  if (refused) result.value.reset();
   return result;
 }
 

@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "triage/analyze.hpp"
 #include "triage/check.hpp"
 #include "triage/limits.hpp"
+#include "triage/policy.hpp"
 #include "triage/render.hpp"
 
 namespace rulecheck {
@@ -34,6 +36,23 @@ triage::diagnostics too_large(std::string_view path, const triage::limits& lim) 
           : fmt::format("policy is more than {} bytes, over the limit max_file_bytes = {}",
                         lim.max_file_bytes, lim.max_file_bytes);
   return {triage::make_diagnostic(triage::diagnostic_code::limit_exceeded, {0, 0}, message)};
+}
+
+// Parses and checks; a policy without errors is then compiled and analysed (unsatisfiable,
+// shadowed, duplicate and always-true rules, overlaps and gaps; include/triage/analyze.hpp).
+triage::diagnostics check_and_analyze(const triage::source_file& source,
+                                      const triage::limits& lim) {
+  triage::check_result checked = triage::parse_and_check(source, lim);
+  triage::diagnostics issues = std::move(checked.issues);
+  if (!checked.value) return issues;
+  const triage::compile_result compiled =
+      triage::compile_model(std::move(*checked.value), source, {}, lim);
+  // A policy that does not compile (table limits, overlaps, gaps) reports why; one that
+  // does gets the whole analysis, whose findings include compile's own notes.
+  const triage::diagnostics found =
+      compiled.ok() ? triage::analyze(compiled.value) : compiled.issues;
+  issues.insert(issues.end(), found.begin(), found.end());
+  return issues;
 }
 
 int run_check(const command& self, std::span<const std::string_view> args) {
@@ -98,7 +117,7 @@ int run_check(const command& self, std::span<const std::string_view> args) {
     checked_file& file = files[i];
     file.issues = file.source.text().size() > lim.max_file_bytes
                       ? too_large(parsed.operands[i], lim)
-                      : triage::parse_and_check(file.source, lim).issues;
+                      : check_and_analyze(file.source, lim);
     for (triage::diagnostic& d : file.issues) {
       if (werror && d.level == triage::severity::warning) d.level = triage::severity::error;
       if (d.level == triage::severity::error) ++errors;

@@ -1,0 +1,53 @@
+// triage — static analysis of a compiled policy: rules that never match or never decide,
+// overlapping `unique` rules, gaps in `complete` outputs, duplicate and always-true rules
+// (language reference, section 5).
+//
+// How it works: the literals a policy mentions cut each field's domain into finitely many
+// classes of values that every cell of the decision table treats alike. The analysis
+// picks one representative value per class (and "missing" for fields that are not
+// required), and for each output enumerates every combination of representatives of the
+// fields the output depends on (its own cells and those of the outputs it reads,
+// transitively). Each such ticket is decided by the real evaluator with a trace, so every
+// finding is confirmed on a concrete, valid ticket, and because the classes are exact a
+// policy found free of overlaps or gaps has none. An output whose combinations exceed
+// `analysis_options::max_tickets_per_output` gets an `analysis-budget` note instead of a
+// verdict.
+//
+// Example:
+//   triage::compile_result r = triage::compile_file("routing.rules");
+//   if (r.ok())
+//     for (const triage::diagnostic& d : triage::analyze(r.value))
+//       std::puts(d.message.c_str());   // "rule 'p2_any' can never decide 'priority'"
+#ifndef TRIAGE_ANALYZE_HPP
+#define TRIAGE_ANALYZE_HPP
+
+#include <cstdint>
+#include <memory>
+
+#include "triage/diagnostic.hpp"
+#include "triage/policy.hpp"
+
+namespace triage {
+
+/// What the analysis looks for and how much work it may do.
+struct analysis_options {
+  /// The budget: the most example tickets enumerated for one output. An output needing
+  /// more gets an `analysis-budget` note and no other finding. Default 1,000,000.
+  std::uint64_t max_tickets_per_output = 1'000'000;
+  /// Report the warnings (`unsatisfiable-rule`, `shadowed-rule`, `duplicate-rule`,
+  /// `always-true`). When false only the errors `unique-overlap` and `incomplete-output`
+  /// (and `analysis-budget` notes) are looked for, and only `unique` and `complete`
+  /// outputs are enumerated: what `compile` runs.
+  bool warnings = true;
+};
+
+/// Analyses a compiled policy. Returns the findings in source order of the rule or output
+/// they concern: `unique-overlap` and `incomplete-output` errors, the warnings above when
+/// `options.warnings`, and `analysis-budget` notes. Findings about tickets carry an
+/// example ticket in `diagnostic::example_json`. Never throws for any policy that compiled.
+[[nodiscard]] diagnostics analyze(const std::shared_ptr<const policy>& p,
+                                  const analysis_options& options = {});
+
+}  // namespace triage
+
+#endif  // TRIAGE_ANALYZE_HPP
