@@ -178,3 +178,43 @@ TEST_CASE("stats exits with 2 when it cannot do its work") {
     CHECK(r.out.empty());
   }
 }
+
+TEST_CASE("stats counts string values as first seen and the tickets that got none") {
+  // new.rules: urgency is optional, so A6 is decided too; 'queue' (a string output without a
+  // default) is "vip-desk" for the two VIP tickets, A1 and A7, and absent for the others.
+  const auto r = rulecheck({"stats", data_dir + "new.rules", tickets, "--format", "json"});
+  CHECK(r.status == 1);
+  CHECK(contains(r.out, R"("tickets": 10, "evaluated": 7, "rejected": 3)"));
+  CHECK(contains(r.out, R"({"output": "queue", "policy": "first", "default": null, "by_rule": 2, )"
+                        R"("by_default": 0, "none": 5, "values": [{"value": "vip-desk", "count": 2}], )"
+                        R"("unlisted": 0})"));
+  const auto text = rulecheck({"stats", data_dir + "new.rules", tickets});
+  CHECK(contains(text.out, "\nqueue  (first)  by a rule 2 (28.6%), no rule 5 (71.4%)\n"
+                           "  \"vip-desk\"  2  28.6%  █████████\n"
+                           "  (none)      5  71.4%  █████████████████████\n"));
+}
+
+TEST_CASE("stats lists the first 1000 distinct values of an output and counts the rest") {
+  // Eleven flags weigh 1, 2, 4, ... 1024 in a sum: each ticket below has its own sum.
+  std::string policy;
+  for (int i = 0; i < 11; ++i) policy += "field b" + std::to_string(i) + ": bool\n";
+  policy += "output score: int sum\n";
+  for (int i = 0; i < 11; ++i)
+    policy += "score if b" + std::to_string(i) + " -> " + std::to_string(1 << i) + "\n";
+  std::string log;
+  for (int n = 0; n < 1100; ++n) {
+    log += "{";
+    for (int i = 0; i < 11; ++i) {
+      if (i != 0) log += ", ";
+      log += "\"b" + std::to_string(i) + "\": " + (((n >> i) & 1) != 0 ? "true" : "false");
+    }
+    log += "}\n";
+  }
+  const auto r = rulecheck({"stats", scratch_file("sum.rules", policy), "-", "--format", "json"}, log);
+  CHECK(r.status == 0);
+  CHECK(contains(r.out, R"({"value": 0, "count": 1}, {"value": 1, "count": 1}, )"));
+  CHECK(contains(r.out, R"({"value": 999, "count": 1}], "unlisted": 100})"));
+  CHECK(!contains(r.out, R"({"value": 1000, )"));
+  const auto text = rulecheck({"stats", scratch_file("sum.rules", policy), "-"}, log);
+  CHECK(contains(text.out, "\n  (other values)  100  9.1%  ███\n"));
+}
