@@ -44,20 +44,26 @@ TEST_CASE("diff --format json counts each output's transitions with example tick
   // A3 (medium) now goes to network, A4 (vpn and phishing) to security, and A6, rejected by
   // old.rules for its missing urgency, is decided by new.rules: three tickets changed. A5,
   // A9 (urgency "hgih") and line 9 (not an object) are rejected by both.
-  CHECK(contains(out, R"("tickets": 10, "changed": 3, "rejected": {"both": 3, "old_only": 1, "new_only": 0})"));
-  CHECK(contains(out, R"({"output": "team", "in": "both", "changed": 3, "transitions": [)"
-                      R"({"from": "desk", "to": "network", "count": 1, "examples": [{"id": "A3", "line": 3}]}, )"
-                      R"({"from": "network", "to": "security", "count": 1, "examples": [{"id": "A4", "line": 4}]}, )"
-                      R"({"from": {"rejected": true}, "to": "network", "count": 1, "examples": [{"id": "A6", "line": 7}]}], )"
-                      R"("unlisted": 0})"));
+  CHECK(contains(
+      out,
+      R"("tickets": 10, "changed": 3, "rejected": {"both": 3, "old_only": 1, "new_only": 0})"));
+  CHECK(contains(
+      out,
+      R"({"output": "team", "in": "both", "changed": 3, "transitions": [)"
+      R"({"from": "desk", "to": "network", "count": 1, "examples": [{"id": "A3", "line": 3}]}, )"
+      R"({"from": "network", "to": "security", "count": 1, "examples": [{"id": "A4", "line": 4}]}, )"
+      R"({"from": {"rejected": true}, "to": "network", "count": 1, "examples": [{"id": "A6", "line": 7}]}], )"
+      R"("unlisted": 0})"));
   // A6 gets no escalation: an absent output is null.
   CHECK(contains(out, R"({"output": "escalate", "in": "both", "changed": 1, "transitions": [)"
                       R"({"from": {"rejected": true}, "to": null, "count": 1, )"));
   // The notify rules were swapped: A1 and A7 list the same values in another order, which
   // is no change; only A6 changes.
   CHECK(contains(out, R"({"output": "notify", "in": "both", "changed": 1, )"));
-  CHECK(contains(out, R"({"output": "risk", "in": "old", "changed": 0, "transitions": [], "unlisted": 0})"));
-  CHECK(contains(out, R"({"output": "queue", "in": "new", "changed": 0, "transitions": [], "unlisted": 0})"));
+  CHECK(contains(
+      out, R"({"output": "risk", "in": "old", "changed": 0, "transitions": [], "unlisted": 0})"));
+  CHECK(contains(
+      out, R"({"output": "queue", "in": "new", "changed": 0, "transitions": [], "unlisted": 0})"));
 }
 
 TEST_CASE("diff writes a readable report by default") {
@@ -81,8 +87,12 @@ TEST_CASE("diff the other way round: decided tickets become rejected") {
   CHECK(r.status == 0);
   const std::string out = relative(r.out);
   CHECK(contains(out, R"("changed": 3, "rejected": {"both": 3, "old_only": 0, "new_only": 1})"));
-  CHECK(contains(out, R"({"from": "network", "to": {"rejected": true}, "count": 1, "examples": [{"id": "A6", "line": 7}]})"));
-  CHECK(contains(out, R"({"from": "security", "to": "network", "count": 1, "examples": [{"id": "A4", "line": 4}]})"));
+  CHECK(contains(
+      out,
+      R"({"from": "network", "to": {"rejected": true}, "count": 1, "examples": [{"id": "A6", "line": 7}]})"));
+  CHECK(contains(
+      out,
+      R"({"from": "security", "to": "network", "count": 1, "examples": [{"id": "A4", "line": 4}]})"));
   CHECK(contains(out, R"({"output": "queue", "in": "old", )"));
 }
 
@@ -102,10 +112,13 @@ TEST_CASE("diff --exit-code exits with 1 when anything changes, for CI gates") {
           "unchanged: team, escalate, page, notify, risk\n");
   }
   SUBCASE("an output only one version has is a change even when no decision differs") {
-    const std::string a = scratch_file("a.rules", "field vip: bool\noutput page: flag\npage if vip\n");
+    const std::string a =
+        scratch_file("a.rules", "field vip: bool\noutput page: flag\npage if vip\n");
     const std::string b = scratch_file(
-        "b.rules", "field vip: bool\noutput page: flag\noutput call: flag\npage if vip\ncall if vip\n");
-    const auto r = rulecheck({"diff", a, b, "-", "--exit-code", "--format", "json"}, "{\"vip\": true}\n");
+        "b.rules",
+        "field vip: bool\noutput page: flag\noutput call: flag\npage if vip\ncall if vip\n");
+    const auto r =
+        rulecheck({"diff", a, b, "-", "--exit-code", "--format", "json"}, "{\"vip\": true}\n");
     CHECK(r.status == 1);
     CHECK(contains(r.out, R"("tickets": 1, "changed": 0, )"));
     CHECK(contains(r.out, R"({"output": "call", "in": "new", )"));
@@ -114,9 +127,10 @@ TEST_CASE("diff --exit-code exits with 1 when anything changes, for CI gates") {
 
 TEST_CASE("diff keeps three examples a transition, named by --id-field") {
   std::string log;
-  for (int i = 1; i <= 5; ++i) log += "{\"key\": " + std::to_string(i) + ", \"urgency\": \"medium\"}\n";
-  const auto r = rulecheck(
-      {"diff", old_policy, new_policy, "-", "--id-field=key", "--format", "json"}, log);
+  for (int i = 1; i <= 5; ++i)
+    log += "{\"key\": " + std::to_string(i) + ", \"urgency\": \"medium\"}\n";
+  const auto r =
+      rulecheck({"diff", old_policy, new_policy, "-", "--id-field=key", "--format", "json"}, log);
   CHECK(r.status == 0);
   CHECK(contains(r.out, R"({"from": "desk", "to": "network", "count": 5, "examples": [)"
                         R"({"id": 1, "line": 1}, {"id": 2, "line": 2}, {"id": 3, "line": 3}]})"));
@@ -152,7 +166,8 @@ TEST_CASE("diff exits with 2 when it cannot do its work") {
   SUBCASE("two files from standard input") {
     const auto r = rulecheck({"diff", "-", old_policy, "-"});
     CHECK(r.status == 2);
-    CHECK(lines_of(r.err).at(0) == "rulecheck: error: only one of the files can come from standard input");
+    CHECK(lines_of(r.err).at(0) ==
+          "rulecheck: error: only one of the files can come from standard input");
   }
   SUBCASE("a ticket log that cannot be read") {
     const std::string missing = (cli_test::scratch() / "missing.jsonl").string();
@@ -162,7 +177,8 @@ TEST_CASE("diff exits with 2 when it cannot do its work") {
     CHECK(r.out.empty());
   }
   SUBCASE("a new version that does not compile") {
-    const std::string broken = scratch_file("broken.rules", "output team: enum { a } first\nteam if x -> a\n");
+    const std::string broken =
+        scratch_file("broken.rules", "output team: enum { a } first\nteam if x -> a\n");
     const auto r = rulecheck({"diff", old_policy, broken, tickets, "--exit-code"});
     CHECK(r.status == 2);
     CHECK(lines_of(r.err).back() == "rulecheck: error: policy '" + broken + "' does not compile");

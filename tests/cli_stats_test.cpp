@@ -52,16 +52,22 @@ TEST_CASE("stats --format json counts values, rules, dead rules and rejected tic
                       R"("count": 1}, {"value": "L2", "count": 1}, {"value": "L3", "count": 2}])"));
   // A max output is decided by the rule that produced the winning value: esc_high matched
   // A1 and A4 but only A4's L2 won; esc_any (L1) only won for A3.
-  CHECK(contains(out, R"({"rule": "esc_high", "output": "escalate", "line": 19, "matched": 2, "decided": 1})"));
-  CHECK(contains(out, R"({"rule": "esc_any", "output": "escalate", "line": 21, "matched": 4, "decided": 1})"));
+  CHECK(contains(
+      out,
+      R"({"rule": "esc_high", "output": "escalate", "line": 19, "matched": 2, "decided": 1})"));
+  CHECK(contains(
+      out, R"({"rule": "esc_any", "output": "escalate", "line": 21, "matched": 4, "decided": 1})"));
   // A first output is decided by its first matching rule: sec lost A4 to net.
-  CHECK(contains(out, R"({"rule": "sec", "output": "team", "line": 15, "matched": 3, "decided": 2})"));
+  CHECK(contains(out,
+                 R"({"rule": "sec", "output": "team", "line": 15, "matched": 3, "decided": 2})"));
   CHECK(contains(out, R"("never_matched": ["net_wifi"], "never_decided": ["vpn_security"])"));
   // Rejected tickets grouped by reason, the most frequent first, with their lines.
   CHECK(contains(out, R"("rejected_reasons": [{"reason": "field 'urgency': \"hgih\" is not one of )"
                       R"(low, medium, high", "count": 2, "examples": [{"id": "A5", "line": 6}, )"
                       R"({"id": "A9", "line": 11}]})"));
-  CHECK(contains(out, R"({"reason": "not a JSON object", "count": 1, "examples": [{"id": null, "line": 9}]})"));
+  CHECK(contains(
+      out,
+      R"({"reason": "not a JSON object", "count": 1, "examples": [{"id": null, "line": 9}]})"));
 }
 
 TEST_CASE("stats writes a readable report by default") {
@@ -76,7 +82,8 @@ TEST_CASE("stats writes a readable report by default") {
   CHECK(lines[2] == "team  (first, default desk)  by a rule 4 (66.7%), default 2 (33.3%)");
   CHECK(lines[3] == "  desk      2  33.3%  ██████████");
   CHECK(contains(out, "\nnever matched: 1 rule\n  net_wifi  (old.rules:17)\n"));
-  CHECK(contains(out, "\n  2  field 'urgency': \"hgih\" is not one of low, medium, high  (e.g. A5, A9)\n"));
+  CHECK(contains(
+      out, "\n  2  field 'urgency': \"hgih\" is not one of low, medium, high  (e.g. A5, A9)\n"));
 }
 
 TEST_CASE("stats exits with 0 when every ticket was evaluated, and reads standard input") {
@@ -86,8 +93,10 @@ TEST_CASE("stats exits with 0 when every ticket was evaluated, and reads standar
       "{\"id\": 2, \"urgency\": \"low\", \"vip\": true}\n";
   const auto r = rulecheck({"stats", old_policy, "-", "--format=json"}, log);
   CHECK(r.status == 0);
-  CHECK(contains(r.out, R"("policy": ")" + old_policy + R"(", "tickets": 2, "evaluated": 2, "rejected": 0)"));
-  CHECK(contains(r.out, R"({"rule": "net_wifi", "output": "team", "line": 17, "matched": 1, "decided": 1})"));
+  CHECK(contains(
+      r.out, R"("policy": ")" + old_policy + R"(", "tickets": 2, "evaluated": 2, "rejected": 0)"));
+  CHECK(contains(
+      r.out, R"({"rule": "net_wifi", "output": "team", "line": 17, "matched": 1, "decided": 1})"));
   CHECK(contains(r.out, R"("rejected_reasons": [], "unlisted_rejected": 0})"));
   const auto text = rulecheck({"stats", old_policy, "-"}, log);
   CHECK(text.status == 0);
@@ -98,11 +107,13 @@ TEST_CASE("stats exits with 0 when every ticket was evaluated, and reads standar
 TEST_CASE("stats keeps three examples of a reason and names tickets by --id-field") {
   std::string log;
   for (int i = 1; i <= 5; ++i) log += "{\"key\": \"K" + std::to_string(i) + "\"}\n";
-  const auto r = rulecheck({"stats", old_policy, "-", "--format", "json", "--id-field", "key"}, log);
+  const auto r =
+      rulecheck({"stats", old_policy, "-", "--format", "json", "--id-field", "key"}, log);
   CHECK(r.status == 1);
-  CHECK(contains(r.out, R"("rejected_reasons": [{"reason": "missing required field 'urgency'", )"
-                        R"("count": 5, "examples": [{"id": "K1", "line": 1}, {"id": "K2", "line": 2}, )"
-                        R"({"id": "K3", "line": 3}]}])"));
+  CHECK(contains(r.out,
+                 R"("rejected_reasons": [{"reason": "missing required field 'urgency'", )"
+                 R"("count": 5, "examples": [{"id": "K1", "line": 1}, {"id": "K2", "line": 2}, )"
+                 R"({"id": "K3", "line": 3}]}])"));
 }
 
 TEST_CASE("stats on the example policy and tickets reads at a glance") {
@@ -171,7 +182,8 @@ TEST_CASE("stats exits with 2 when it cannot do its work") {
     CHECK(r.out.empty());
   }
   SUBCASE("a policy that does not compile") {
-    const std::string broken = scratch_file("broken.rules", "output team: enum { a } first\nteam if x -> a\n");
+    const std::string broken =
+        scratch_file("broken.rules", "output team: enum { a } first\nteam if x -> a\n");
     const auto r = rulecheck({"stats", broken, tickets});
     CHECK(r.status == 2);
     CHECK(lines_of(r.err).back() == "rulecheck: error: policy '" + broken + "' does not compile");
@@ -185,13 +197,15 @@ TEST_CASE("stats counts string values as first seen and the tickets that got non
   const auto r = rulecheck({"stats", data_dir + "new.rules", tickets, "--format", "json"});
   CHECK(r.status == 1);
   CHECK(contains(r.out, R"("tickets": 10, "evaluated": 7, "rejected": 3)"));
-  CHECK(contains(r.out, R"({"output": "queue", "policy": "first", "default": null, "by_rule": 2, )"
-                        R"("by_default": 0, "none": 5, "values": [{"value": "vip-desk", "count": 2}], )"
-                        R"("unlisted": 0})"));
+  CHECK(contains(r.out,
+                 R"({"output": "queue", "policy": "first", "default": null, "by_rule": 2, )"
+                 R"("by_default": 0, "none": 5, "values": [{"value": "vip-desk", "count": 2}], )"
+                 R"("unlisted": 0})"));
   const auto text = rulecheck({"stats", data_dir + "new.rules", tickets});
-  CHECK(contains(text.out, "\nqueue  (first)  by a rule 2 (28.6%), no rule 5 (71.4%)\n"
-                           "  \"vip-desk\"  2  28.6%  █████████\n"
-                           "  (none)      5  71.4%  █████████████████████\n"));
+  CHECK(contains(text.out,
+                 "\nqueue  (first)  by a rule 2 (28.6%), no rule 5 (71.4%)\n"
+                 "  \"vip-desk\"  2  28.6%  █████████\n"
+                 "  (none)      5  71.4%  █████████████████████\n"));
 }
 
 TEST_CASE("stats lists the first 1000 distinct values of an output and counts the rest") {
@@ -210,7 +224,8 @@ TEST_CASE("stats lists the first 1000 distinct values of an output and counts th
     }
     log += "}\n";
   }
-  const auto r = rulecheck({"stats", scratch_file("sum.rules", policy), "-", "--format", "json"}, log);
+  const auto r =
+      rulecheck({"stats", scratch_file("sum.rules", policy), "-", "--format", "json"}, log);
   CHECK(r.status == 0);
   CHECK(contains(r.out, R"({"value": 0, "count": 1}, {"value": 1, "count": 1}, )"));
   CHECK(contains(r.out, R"({"value": 999, "count": 1}], "unlisted": 100})"));

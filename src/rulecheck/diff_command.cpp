@@ -172,8 +172,8 @@ std::string diff_json(const triage::policy& old_pol, const triage::policy& new_p
     first_output = false;
     out += "{\"output\": ";
     append_json_string(out, o.name);
-    out += fmt::format(", \"in\": \"{}\", \"changed\": {}, \"transitions\": [", o.where(),
-                       o.changed);
+    out +=
+        fmt::format(", \"in\": \"{}\", \"changed\": {}, \"transitions\": [", o.where(), o.changed);
     bool first = true;
     for (const transition* t : transitions_in_order(o)) {
       if (!first) out += ", ";
@@ -191,12 +191,11 @@ std::string diff_json(const triage::policy& old_pol, const triage::policy& new_p
 
 std::string diff_text(const triage::policy& old_pol, const triage::policy& new_pol,
                       std::string_view tickets_name, const diff_result& r) {
-  std::string out = fmt::format("{} → {} on {}: {} tickets, {} changed ({})\n",
-                                old_pol.source().name(), new_pol.source().name(), tickets_name,
-                                count_text(r.tickets), count_text(r.changed_tickets),
-                                percent_text(r.changed_tickets, r.tickets));
-  const std::uint64_t rejected =
-      r.rejected_both + r.rejected_old_only + r.rejected_new_only;
+  std::string out =
+      fmt::format("{} → {} on {}: {} tickets, {} changed ({})\n", old_pol.source().name(),
+                  new_pol.source().name(), tickets_name, count_text(r.tickets),
+                  count_text(r.changed_tickets), percent_text(r.changed_tickets, r.tickets));
+  const std::uint64_t rejected = r.rejected_both + r.rejected_old_only + r.rejected_new_only;
   if (rejected != 0) {
     out += fmt::format("rejected: {} by both, {} by old only, {} by new only\n",
                        count_text(r.rejected_both), count_text(r.rejected_old_only),
@@ -313,14 +312,19 @@ int run_diff(const command& self, std::span<const std::string_view> args) {
           continue;
         }
         it = o.slot_of.emplace(key, o.transitions.size()).first;
-        o.transitions.push_back(transition{old_json, new_json, value_text(old_side, o.old_index),
-                                           value_text(new_side, o.new_index), 0, {}});
+        o.transitions.push_back(transition{old_json,
+                                           new_json,
+                                           value_text(old_side, o.old_index),
+                                           value_text(new_side, o.new_index),
+                                           0,
+                                           {}});
       }
       transition& t = o.transitions[it->second];
       ++t.count;
       if (t.examples.size() < max_examples) {
         // The id as the version that could read the ticket saw it.
-        const std::string& id = old_side.ok ? old_side.decoder.id_json() : new_side.decoder.id_json();
+        const std::string& id =
+            old_side.ok ? old_side.decoder.id_json() : new_side.decoder.id_json();
         t.examples.push_back(ticket_ref{id, line.number});
       }
     }

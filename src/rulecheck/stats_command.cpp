@@ -28,7 +28,7 @@ struct value_counts {
   std::vector<std::string> text;  // the value as policy text
   std::vector<std::uint64_t> count;
   std::unordered_map<std::string, std::size_t> slot_of;  // only for values seen on the way
-  std::size_t fixed = 0;       // slots that always show
+  std::size_t fixed = 0;                                 // slots that always show
   std::uint64_t unlisted = 0;  // tickets whose value came after `max_groups` distinct ones
 
   void add_fixed(std::string json_text, std::string policy_text) {
@@ -98,8 +98,8 @@ std::string scalar_json(const triage::model& m, const triage::output_def& def,
                         const triage::scalar& v) {
   std::string out;
   if (def.type == triage::output_type::enumeration) {
-    append_json_string(out, m.enums[def.enum_index].members[static_cast<std::size_t>(
-                                std::get<std::int64_t>(v))]);
+    append_json_string(
+        out, m.enums[def.enum_index].members[static_cast<std::size_t>(std::get<std::int64_t>(v))]);
   } else if (def.type == triage::output_type::string) {
     append_json_string(out, std::get<std::string>(v));
   } else if (const auto* i = std::get_if<std::int64_t>(&v)) {
@@ -172,9 +172,10 @@ void count_decision(const triage::policy& pol, const triage::decision& d,
           scratch.clear();
           append_json_string(scratch, texts[k]);
           // The policy text is only needed (and only made) for a value not seen before.
-          o.values.add_seen(scratch, o.values.slot_of.contains(scratch)
-                                         ? std::string()
-                                         : triage::value_text(m, triage::scalar(std::string(texts[k]))));
+          o.values.add_seen(scratch,
+                            o.values.slot_of.contains(scratch)
+                                ? std::string()
+                                : triage::value_text(m, triage::scalar(std::string(texts[k]))));
         }
       }
     } else if (def.type == triage::output_type::flag) {
@@ -287,9 +288,9 @@ std::string stats_json(const triage::policy& pol, const log_stats& s) {
     append_json_string(out, rule.name);
     out += ", \"output\": ";
     append_json_string(out, m.outputs[rule.output].name);
-    out += fmt::format(", \"line\": {}, \"matched\": {}, \"decided\": {}}}",
-                       pol.source().line_of(rule.where.begin), s.rules[r].matched,
-                       s.rules[r].decided);
+    out +=
+        fmt::format(", \"line\": {}, \"matched\": {}, \"decided\": {}}}",
+                    pol.source().line_of(rule.where.begin), s.rules[r].matched, s.rules[r].decided);
   }
   out += "], \"never_matched\": [";
   bool first = true;
@@ -327,10 +328,10 @@ constexpr std::size_t bar_width = 30;
 std::string stats_text(const triage::policy& pol, std::string_view tickets_name,
                        const log_stats& s) {
   const triage::model& m = pol.model();
-  std::string out = fmt::format("{} on {}: {} tickets, {} evaluated, {} rejected ({})\n",
-                                pol.source().name(), tickets_name, count_text(s.tickets),
-                                count_text(s.evaluated), count_text(s.rejected),
-                                percent_text(s.rejected, s.tickets));
+  std::string out =
+      fmt::format("{} on {}: {} tickets, {} evaluated, {} rejected ({})\n", pol.source().name(),
+                  tickets_name, count_text(s.tickets), count_text(s.evaluated),
+                  count_text(s.rejected), percent_text(s.rejected, s.tickets));
   const std::uint64_t n = s.evaluated;
 
   for (std::uint32_t i = 0; i < m.outputs.size(); ++i) {
@@ -339,11 +340,11 @@ std::string stats_text(const triage::policy& pol, std::string_view tickets_name,
     std::string heading = fmt::format("\n{}  ({}", def.name, hit_policy_name(def.policy));
     if (def.default_value)
       heading += fmt::format(", default {}", scalar_text(m, def, *def.default_value));
-    heading += fmt::format(")  by a rule {} ({})", count_text(o.by_rule),
-                           percent_text(o.by_rule, n));
+    heading +=
+        fmt::format(")  by a rule {} ({})", count_text(o.by_rule), percent_text(o.by_rule, n));
     if (def.default_value) {
-      heading += fmt::format(", default {} ({})", count_text(o.by_default),
-                             percent_text(o.by_default, n));
+      heading +=
+          fmt::format(", default {} ({})", count_text(o.by_default), percent_text(o.by_default, n));
     } else if (def.policy != triage::hit_policy::any) {
       heading += fmt::format(", no rule {} ({})", count_text(o.none), percent_text(o.none, n));
     }
@@ -359,8 +360,8 @@ std::string stats_text(const triage::policy& pol, std::string_view tickets_name,
                                def.policy != triage::hit_policy::collect &&
                                def.policy != triage::hit_policy::sum && !def.default_value;
     if (can_be_absent && o.none != 0) {
-      table.add({"(none)", count_text(o.none), percent_text(o.none, n),
-                 bar_text(o.none, n, bar_width)});
+      table.add(
+          {"(none)", count_text(o.none), percent_text(o.none, n), bar_text(o.none, n, bar_width)});
     }
     if (o.values.unlisted != 0) {
       table.add({"(other values)", count_text(o.values.unlisted),
@@ -383,7 +384,8 @@ std::string stats_text(const triage::policy& pol, std::string_view tickets_name,
   for (std::uint32_t r = 0; r < m.rules.size(); ++r) {
     if (s.rules[r].matched == 0) dead.push_back(r);
   }
-  out += fmt::format("\nnever matched: {}\n", dead.empty() ? "none" : count_of(dead.size(), "rule"));
+  out +=
+      fmt::format("\nnever matched: {}\n", dead.empty() ? "none" : count_of(dead.size(), "rule"));
   for (const std::uint32_t r : dead) {
     out += fmt::format("  {}  ({})\n", m.rules[r].name, rule_location(pol, m.rules[r]));
   }
@@ -405,11 +407,10 @@ std::string stats_text(const triage::policy& pol, std::string_view tickets_name,
   out += fmt::format("\nrejected: {}\n", s.rejected == 0 ? "none" : count_of(s.rejected, "ticket"));
   text_table reasons;
   for (const reason_stats* r : reasons_in_order(s)) {
-    reasons.add({count_text(r->count), fmt::format("{}  (e.g. {})", r->message,
-                                                   examples_text(r->examples))});
+    reasons.add({count_text(r->count),
+                 fmt::format("{}  (e.g. {})", r->message, examples_text(r->examples))});
   }
-  if (s.unlisted_rejected != 0)
-    reasons.add({count_text(s.unlisted_rejected), "(other reasons)"});
+  if (s.unlisted_rejected != 0) reasons.add({count_text(s.unlisted_rejected), "(other reasons)"});
   reasons.render(out, "  ", {true, false});
   return out;
 }

@@ -89,8 +89,8 @@ std::string percent_text(std::uint64_t part, std::uint64_t whole) {
 
 std::string bar_text(std::uint64_t part, std::uint64_t whole, std::size_t width) {
   if (whole == 0 || part == 0) return {};
-  const double cells = static_cast<double>(width) * static_cast<double>(part) /
-                       static_cast<double>(whole);
+  const double cells =
+      static_cast<double>(width) * static_cast<double>(part) / static_cast<double>(whole);
   const auto full = static_cast<std::size_t>(cells + 0.5);
   if (full == 0) return "▏";
   std::string bar;
