@@ -185,3 +185,37 @@ TEST_CASE("diff exits with 2 when it cannot do its work") {
     CHECK(r.out.empty());
   }
 }
+
+TEST_CASE("diff lists the first 1000 distinct transitions of an output and counts the rest") {
+  // Eleven flags weigh 1, 2, 4, ... 1024 in a sum, then twice as much: each ticket below
+  // has its own sum, so each changes in its own way.
+  const auto policy = [](int factor) {
+    std::string text;
+    for (int i = 0; i < 11; ++i) text += "field b" + std::to_string(i) + ": bool\n";
+    text += "output score: int sum\n";
+    for (int i = 0; i < 11; ++i)
+      text += "score if b" + std::to_string(i) + " -> " + std::to_string(factor << i) + "\n";
+    return text;
+  };
+  std::string log;
+  for (int n = 1; n <= 1100; ++n) {
+    log += "{\"id\": " + std::to_string(n);
+    for (int i = 0; i < 11; ++i) {
+      log += ", \"b" + std::to_string(i) + "\": " + (((n >> i) & 1) != 0 ? "true" : "false");
+    }
+    log += "}\n";
+  }
+  const std::string once = scratch_file("once.rules", policy(1));
+  const std::string twice = scratch_file("twice.rules", policy(2));
+  const auto r = rulecheck({"diff", once, twice, "-", "--format", "json"}, log);
+  CHECK(r.status == 0);
+  CHECK(contains(r.out, R"("tickets": 1100, "changed": 1100, )"));
+  CHECK(
+      contains(r.out, R"({"from": 1, "to": 2, "count": 1, "examples": [{"id": 1, "line": 1}]}, )"));
+  CHECK(contains(
+      r.out,
+      R"({"from": 1000, "to": 2000, "count": 1, "examples": [{"id": 1000, "line": 1000}]}], )"
+      R"("unlisted": 100})"));
+  const auto text = rulecheck({"diff", once, twice, "-"}, log);
+  CHECK(contains(text.out, "\n  (other changes)           100\n"));
+}
