@@ -408,9 +408,11 @@ void analyze_output(const std::shared_ptr<const policy>& pp, std::uint32_t out_i
     diagnostic diag = make_diagnostic(
         diagnostic_code::analysis_budget, out.where,
         too_large ? "output '" + out.name + "' depends on too many distinct string or tag values to analyse"
-                  : "output '" + out.name + "' needs more than " +
-                        std::to_string(options.max_tickets_per_output) +
-                        " example tickets, the analysis budget (max_tickets_per_output)");
+                  : "output '" + out.name + "' needs " +
+                        (total == std::numeric_limits<std::uint64_t>::max() ? std::string("over 2^64")
+                                                                             : std::to_string(total)) +
+                        " example tickets, more than the analysis budget of " +
+                        std::to_string(options.max_tickets_per_output) + " (max_tickets_per_output)");
     diag.notes.push_back({out.where, "its rules were not checked for overlaps, gaps or shadowing"});
     found.push_back({out.where.begin, std::move(diag)});
     return;
