@@ -442,6 +442,43 @@ TEST_CASE("the analysis reports exactly the findings brute force finds on random
     if (p) {
       expected = brute_force(p, g, p->model());
       actual = analysed(p, triage::analyze(p));
+      // A tiny budget sends outputs down the rule-by-rule path: everything it reports must
+      // be real, and every real finding about a rule without a budget note reported.
+      triage::analysis_options tight;
+      tight.max_tickets_per_output = 12;
+      const triage::diagnostics narrow = triage::analyze(p, tight);
+      std::set<std::string> skipped;  // names of rules and outputs with a budget note
+      for (const triage::diagnostic& d : narrow) {
+        if (d.code != triage::diagnostic_code::analysis_budget) continue;
+        ++seen["budget note (tight)"];
+        for (const triage::rule_def& r : p->model().rules) {
+          if (r.where.begin == d.where.begin) skipped.insert(r.name);
+        }
+        for (const triage::output_def& o : p->model().outputs) {
+          if (o.where == d.where) skipped.insert(o.name);
+        }
+      }
+      triage::diagnostics kept;
+      for (const triage::diagnostic& d : narrow) {
+        if (d.code != triage::diagnostic_code::analysis_budget) kept.push_back(d);
+      }
+      const std::set<std::string> partial = analysed(p, kept);
+      seen["found (tight)"] += partial.size();
+      for (const std::string& key : partial) {
+        INFO(g.text);
+        CHECK_MESSAGE(expected.count(key) == 1, "with a tight budget, reported but not real: " << key);
+      }
+      for (const std::string& key : expected) {
+        // The key names the rule (or output) it is about second: "CODE NAME ...".
+        const std::size_t from = key.find(' ') + 1;
+        const std::size_t to = key.find(' ', from);
+        const std::string about = key.substr(from, to == std::string::npos ? std::string::npos : to - from);
+        // An overlap is reported at its later rule, the last name in the key.
+        const std::string later = key.substr(key.rfind(' ') + 1);
+        if (skipped.count(about) || skipped.count(later) || key.starts_with("incomplete-output")) continue;
+        INFO(g.text);
+        CHECK_MESSAGE(partial.count(key) == 1, "with a tight budget, missed: " << key);
+      }
     } else {
       // Overlaps and gaps are compile errors, so there is no policy to enumerate. The same
       // text with `unique` read as `first` and without `complete` (blanks keep every

@@ -34,6 +34,12 @@ struct analysis_options {
   /// The budget: the most example tickets enumerated for one output. An output needing
   /// more gets an `analysis-budget` note and no other finding. Default 1,000,000.
   std::uint64_t max_tickets_per_output = 1'000'000;
+  /// When an output's whole enumeration is over the budget, its rules are analysed one at
+  /// a time, each over the fields it and the earlier rules it may meet depend on: each
+  /// rule's question must fit `max_tickets_per_output`, and all of them together may
+  /// check at most this many rules on tickets (a rule over the budget gets an
+  /// `analysis-budget` note). Default 20,000,000 (about a second).
+  std::uint64_t max_rule_checks_per_output = 20'000'000;
   /// Report the warnings (`unsatisfiable-rule`, `shadowed-rule`, `duplicate-rule`,
   /// `always-true`). When false only the errors `unique-overlap` and `incomplete-output`
   /// (and `analysis-budget` notes) are looked for, and only `unique` and `complete`

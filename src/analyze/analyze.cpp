@@ -360,6 +360,308 @@ class enumeration {
   std::vector<std::vector<rep>> reps_;
 };
 
+// Visits every combination of the representatives of `subset` (positions in `fields`),
+// the other fields keeping the values `t` holds; `t` is left as it was found.
+// `current[f]` is kept as the index of the representative field f holds (0 outside).
+template <class Visit>
+void walk_subset(ticket& t, const std::vector<field_handle>& fields, const std::vector<std::vector<rep>>& reps,
+                 const std::vector<std::uint32_t>& subset, std::vector<std::uint32_t>& current,
+                 Visit&& visit) {
+  std::vector<std::uint32_t> digit(subset.size(), 0);
+  for (;;) {
+    visit(t);
+    std::size_t k = 0;
+    for (; k < subset.size(); ++k) {
+      const std::uint32_t f = subset[k];
+      if (++digit[k] < reps[f].size()) {
+        apply(t, fields[f], reps[f][digit[k]]);
+        current[f] = digit[k];
+        break;
+      }
+      digit[k] = 0;
+      current[f] = 0;
+      apply(t, fields[f], reps[f][0]);
+    }
+    if (k == subset.size()) return;
+  }
+}
+
+// The analysis of an output too large to enumerate as a whole, one rule at a time. A
+// rule's verdicts depend only on the fields its rows test (and those of the outputs they
+// read), and on the earlier rules that can match a ticket together with it; two rows can
+// do so unless some field they both test has no representative both cells accept, which
+// per-cell bitsets over the representatives decide exactly. Each rule's question is
+// enumerated over just those fields, within the budget; a `complete` output's gaps need
+// every rule at once and get a budget note.
+void analyze_rule_by_rule(const std::shared_ptr<const policy>& pp, std::uint32_t out_index,
+                          const analysis_options& options, const std::vector<field_handle>& fields,
+                          const std::vector<std::vector<rep>>& reps, std::uint64_t total,
+                          std::vector<finding>& found) {
+  const policy& p = *pp;
+  const model& m = p.model();
+  const output_def& out = m.outputs[out_index];
+  const output_handle oh = p.output_at(out_index);
+  const std::size_t nf = fields.size();
+  std::vector<std::uint32_t> position(m.fields.size(), no_index);
+  for (std::uint32_t k = 0; k < nf; ++k) position[fields[k].index()] = k;
+
+  // Fields each output depends on, through the outputs it reads.
+  std::vector<std::vector<bool>> output_fields(m.outputs.size());
+  for (const std::uint32_t o : m.evaluation_order) {
+    std::vector<bool> set(nf, false);
+    for (const table_row& row : p.table().outputs[o].rows) {
+      for (const cell& c : row.cells) {
+        if (c.subject.of == subject_ref::kind::field) {
+          if (position[c.subject.index] != no_index) set[position[c.subject.index]] = true;
+        } else {
+          for (std::size_t k = 0; k < nf; ++k) {
+            if (!output_fields[c.subject.index].empty() && output_fields[c.subject.index][k]) set[k] = true;
+          }
+        }
+      }
+    }
+    output_fields[o] = std::move(set);
+  }
+
+  ticket t(pp);
+  decision d(pp);
+  evaluation_trace trace;
+  for (std::uint32_t f = 0; f < m.fields.size(); ++f) {
+    if (m.fields[f].required) apply(t, p.field_at(f), neutral(m.fields[f]));
+  }
+  for (std::size_t k = 0; k < nf; ++k) apply(t, fields[k], reps[k][0]);
+
+  // Per row: its field cells' acceptance bitsets over the representatives, by position.
+  struct row_info {
+    const table_row* row;
+    std::vector<std::pair<std::uint32_t, std::vector<bool>>> accepts;  // sorted by position
+    bool reads_outputs = false;
+  };
+  const std::vector<std::uint32_t>& rules = out.rules;
+  std::vector<std::vector<row_info>> rows_of(rules.size());
+  std::vector<std::vector<bool>> fields_of(rules.size(), std::vector<bool>(nf, false));
+  std::vector<std::uint32_t> local(m.rules.size(), no_index);
+  for (std::uint32_t k = 0; k < rules.size(); ++k) local[rules[k]] = k;
+  for (const table_row& row : p.table().outputs[out_index].rows) {
+    const std::uint32_t r = local[row.rule];
+    row_info info{&row, {}, false};
+    for (const cell& c : row.cells) {
+      if (c.subject.of == subject_ref::kind::output) {
+        info.reads_outputs = true;
+        for (std::size_t k = 0; k < nf; ++k) {
+          if (output_fields[c.subject.index][k]) fields_of[r][k] = true;
+        }
+        continue;
+      }
+      const std::uint32_t k = position[c.subject.index];
+      fields_of[r][k] = true;
+      std::vector<bool> bits;
+      for (const rep& v : reps[k]) {
+        apply(t, fields[k], v);
+        bits.push_back(p.cell_accepts(c, t, d));
+      }
+      apply(t, fields[k], reps[k][0]);
+      info.accepts.emplace_back(k, std::move(bits));
+    }
+    rows_of[r].push_back(std::move(info));
+  }
+  auto rows_meet = [](const row_info& a, const row_info& b) {
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (i < a.accepts.size() && j < b.accepts.size()) {
+      if (a.accepts[i].first < b.accepts[j].first) {
+        ++i;
+      } else if (b.accepts[j].first < a.accepts[i].first) {
+        ++j;
+      } else {
+        const std::vector<bool>& x = a.accepts[i].second;
+        const std::vector<bool>& y = b.accepts[j].second;
+        bool any = false;
+        for (std::size_t v = 0; v < x.size() && !any; ++v) any = x[v] && y[v];
+        if (!any) return false;
+        ++i;
+        ++j;
+      }
+    }
+    return true;
+  };
+  auto may_meet = [&](std::uint32_t a, std::uint32_t b) {
+    for (const row_info& x : rows_of[a]) {
+      for (const row_info& y : rows_of[b]) {
+        if (rows_meet(x, y)) return true;
+      }
+    }
+    return false;
+  };
+  bool any_reads = false;
+  for (const auto& list : rows_of) {
+    for (const row_info& info : list) any_reads = any_reads || info.reads_outputs;
+  }
+  // Field cells are read from their bitsets at the current representatives; cells on
+  // outputs ask the evaluator, over the decision of the current ticket.
+  std::vector<std::uint32_t> current(nf, 0);
+  auto rule_matches = [&](std::uint32_t r) {
+    for (const row_info& info : rows_of[r]) {
+      if (info.row->contradictory) continue;
+      bool all = true;
+      for (const auto& [k, bits] : info.accepts) {
+        if (!bits[current[k]]) {
+          all = false;
+          break;
+        }
+      }
+      if (all && info.reads_outputs) {
+        for (const cell& c : info.row->cells) {
+          if (c.subject.of == subject_ref::kind::output && !p.cell_accepts(c, t, d)) {
+            all = false;
+            break;
+          }
+        }
+      }
+      if (all) return true;
+    }
+    return false;
+  };
+
+  if (out.complete) {
+    diagnostic diag = make_diagnostic(diagnostic_code::analysis_budget, out.where,
+                                      "output '" + out.name + "' needs " + std::to_string(total) +
+                                          " example tickets to check for gaps, more than the analysis budget of " +
+                                          std::to_string(options.max_tickets_per_output) + " (max_tickets_per_output)");
+    diag.notes.push_back({out.where, "it was not checked for gaps"});
+    found.push_back({out.where.begin, std::move(diag)});
+  }
+  const bool is_first = out.policy == hit_policy::first;
+  const bool is_unique = out.policy == hit_policy::unique;
+  std::uint64_t work_left = options.max_rule_checks_per_output;
+  for (std::uint32_t r = 0; r < rules.size(); ++r) {
+    const rule_def& rule = m.rules[rules[r]];
+    // The earlier rules that matter: any that can meet it (first, unique), or only those
+    // with its value (duplicates).
+    std::vector<std::uint32_t> earlier;
+    std::vector<bool> in_set = fields_of[r];
+    for (std::uint32_t q = 0; q < r; ++q) {
+      const bool same_value = out.policy != hit_policy::sum && m.rules[rules[q]].value == rule.value;
+      if (!(is_first || is_unique || same_value) || (!options.warnings && !is_unique)) continue;
+      if (!may_meet(q, r)) continue;
+      earlier.push_back(q);
+      for (std::size_t k = 0; k < nf; ++k) in_set[k] = in_set[k] || fields_of[q][k];
+    }
+    std::vector<std::uint32_t> subset;
+    std::uint64_t count = 1;
+    for (std::uint32_t k = 0; k < nf; ++k) {
+      if (in_set[k]) {
+        subset.push_back(k);
+        count = saturating_mul(count, reps[k].size());
+      }
+    }
+    const std::uint64_t cost = saturating_mul(count, earlier.size() + 1);
+    if (count > options.max_tickets_per_output || cost > work_left) {
+      diagnostic diag = make_diagnostic(diagnostic_code::analysis_budget, head(m, rule),
+                                        "rule '" + rule.name + "' of '" + out.name + "' needs " +
+                                            std::to_string(count) + " example tickets, more than the analysis budget" +
+                                            (count > options.max_tickets_per_output
+                                                 ? " of " + std::to_string(options.max_tickets_per_output) + " (max_tickets_per_output)"
+                                                 : std::string(" left (max_rule_checks_per_output)")));
+      diag.notes.push_back({head(m, rule), "it was not checked"});
+      found.push_back({rule.where.begin, std::move(diag)});
+      continue;
+    }
+    work_left -= cost;
+    std::uint64_t matches = 0;
+    bool decided = false;
+    std::string example;
+    std::vector<std::uint32_t> takers;
+    std::map<std::uint32_t, std::string> overlaps;  // earlier rule → example
+    std::vector<bool> differs(earlier.size(), false);
+    walk_subset(t, fields, reps, subset, current, [&](ticket& tk) {
+      if (any_reads) p.evaluate(tk, d);
+      const bool hit = rule_matches(r);
+      std::optional<std::uint32_t> first_earlier;
+      for (std::size_t e = 0; e < earlier.size(); ++e) {
+        const std::uint32_t q = earlier[e];
+        const bool q_hit = rule_matches(q);
+        if (q_hit != hit) differs[e] = true;
+        if (!hit || !q_hit) continue;
+        if (!first_earlier) first_earlier = q;
+        if (is_unique && !overlaps.contains(q)) {
+          // Confirmed by the evaluator before it is kept.
+          p.evaluate(tk, d, trace);
+          const auto got = trace.matched(oh);
+          if (std::binary_search(got.begin(), got.end(), rules[q]) &&
+              std::binary_search(got.begin(), got.end(), rules[r])) {
+            overlaps.emplace(q, tk.to_json());
+          }
+        }
+      }
+      if (!hit) return;
+      ++matches;
+      if (!first_earlier) {
+        decided = true;
+      } else if (is_first) {
+        if (takers.size() < 8 && std::find(takers.begin(), takers.end(), rules[*first_earlier]) == takers.end()) {
+          takers.push_back(rules[*first_earlier]);
+        }
+        if (example.empty()) {
+          p.evaluate(tk, d, trace);
+          const auto got = trace.matched(oh);
+          if (!got.empty() && got.front() != rules[r] && std::binary_search(got.begin(), got.end(), rules[r])) {
+            example = tk.to_json();
+          }
+        }
+      }
+    });
+    for (const auto& [q, ticket_json] : overlaps) {
+      const rule_def& a = m.rules[rules[q]];
+      diagnostic diag = make_diagnostic(diagnostic_code::unique_overlap, head(m, rule),
+                                        "rules '" + a.name + "' and '" + rule.name + "' of unique output '" +
+                                            out.name + "' both match some tickets");
+      diag.notes.push_back({head(m, a), "rule '" + a.name + "' also matches the example ticket"});
+      diag.example_json = ticket_json;
+      found.push_back({rule.where.begin, std::move(diag)});
+    }
+    if (!options.warnings) continue;
+    if (matches == 0) {
+      found.push_back({rule.where.begin, make_diagnostic(diagnostic_code::unsatisfiable_rule, head(m, rule),
+                                                         "rule '" + rule.name + "' can never match")});
+      continue;
+    }
+    if (matches == count) {
+      found.push_back({rule.where.begin, make_diagnostic(diagnostic_code::always_true, head(m, rule),
+                                                         "the condition of rule '" + rule.name + "' is always true")});
+    }
+    std::optional<std::uint32_t> duplicate;
+    for (std::size_t e = 0; e < earlier.size() && !duplicate; ++e) {
+      if (!differs[e] && out.policy != hit_policy::sum && m.rules[rules[earlier[e]]].value == rule.value) {
+        duplicate = rules[earlier[e]];
+      }
+    }
+    if (duplicate) {
+      const rule_def& a = m.rules[*duplicate];
+      diagnostic diag = make_diagnostic(diagnostic_code::duplicate_rule, head(m, rule),
+                                        "rule '" + rule.name + "' duplicates rule '" + a.name + "'");
+      diag.notes.push_back({head(m, a), "rule '" + a.name + "' matches exactly the same tickets with the same value"});
+      found.push_back({rule.where.begin, std::move(diag)});
+      continue;
+    }
+    if (is_first && !decided && !example.empty()) {
+      diagnostic diag = make_diagnostic(diagnostic_code::shadowed_rule, head(m, rule),
+                                        "rule '" + rule.name + "' can never decide '" + out.name + "'");
+      std::sort(takers.begin(), takers.end());
+      if (takers.size() == 1) {
+        diag.notes.push_back({head(m, m.rules[takers[0]]),
+                              "every ticket it matches is matched first by rule '" + m.rules[takers[0]].name + "'"});
+      } else {
+        for (const std::uint32_t taker : takers) {
+          diag.notes.push_back({head(m, m.rules[taker]), "rule '" + m.rules[taker].name + "' matches some of its tickets first"});
+        }
+      }
+      diag.example_json = example;
+      found.push_back({rule.where.begin, std::move(diag)});
+    }
+  }
+}
+
 void analyze_output(const std::shared_ptr<const policy>& pp, std::uint32_t out_index,
                     const analysis_options& options, std::vector<finding>& found) {
   const policy& p = *pp;
@@ -404,7 +706,11 @@ void analyze_output(const std::shared_ptr<const policy>& pp, std::uint32_t out_i
     fields.push_back(p.field_at(field));
     reps.push_back(std::move(*r));
   }
-  if (too_large || total > options.max_tickets_per_output) {
+  if (!too_large && total > options.max_tickets_per_output) {
+    analyze_rule_by_rule(pp, out_index, options, fields, reps, total, found);
+    return;
+  }
+  if (too_large) {
     diagnostic diag = make_diagnostic(
         diagnostic_code::analysis_budget, out.where,
         too_large ? "output '" + out.name + "' depends on too many distinct string or tag values to analyse"
