@@ -462,3 +462,13 @@ TEST_CASE("golden: a policy with many mistakes, in every format") {
   check_golden("multi_error.sarif", sarif.out);
   CHECK(sarif.err == json.err);  // the summary
 }
+
+TEST_CASE("golden: a valid policy with warnings, notes and example tickets") {
+  const fs::path dir = fs::path(TRIAGE_SOURCE_DIR) / "tests" / "golden";
+  const run_result text = rulecheck({"check", "warnings.rules"}, in_dir(dir));
+  CHECK(text.status == 0);
+  check_golden("warnings.txt", text.err);
+  const run_result json = rulecheck({"check", "--format=json", "warnings.rules"}, in_dir(dir));
+  CHECK(json.status == 0);
+  check_golden("warnings.jsonl", json.out);
+}
