@@ -6,23 +6,27 @@
 // - grammar/diagnostics.md quotes every invalid sample's expectation verbatim and has a
 //   section for every diagnostic code, so the catalogue cannot drift from the code.
 // - The `test` blocks of the valid samples pass when `rulecheck test` runs them, so the
-//   samples' expectations agree with the engine.
+//   samples' expectations agree with the engine, and `rulecheck check`'s analysis finds
+//   nothing in them either.
 // - The keyword lists of grammar/language.md are what the parser does, and the editor
 //   grammars highlight every word of them.
 // - Between them the samples cover the language: every code the front end reports has an
 //   invalid sample, and the valid samples use every type, operator and hit policy.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "triage/check.hpp"
@@ -141,14 +145,13 @@ TEST_CASE("every valid sample parses and checks without a single diagnostic") {
   }
 }
 
-TEST_CASE("the tests written in the valid samples pass when rulecheck runs them") {
+// Runs rulecheck SUBCOMMAND on every valid sample; returns its exit status and output
+// (stdout and stderr together), or nothing when the CLI is not part of this build.
+std::optional<std::pair<int, std::string>> rulecheck_on_valid_samples(const char* subcommand) {
   const std::string rulecheck = TRIAGE_RULECHECK;
-  if (rulecheck.empty()) {
-    MESSAGE("rulecheck is not part of this build (TRIAGE_BUILD_CLI=OFF); skipped");
-    return;
-  }
+  if (rulecheck.empty()) return std::nullopt;
   REQUIRE_MESSAGE(fs::exists(rulecheck), "build the rulecheck target first: ", rulecheck);
-  std::string command = "'" + rulecheck + "' test";
+  std::string command = "'" + rulecheck + "' " + subcommand;
   for (const fs::path& file : samples("valid")) command += " '" + file.string() + "'";
   command += " 2>&1";
   std::string output;
@@ -158,6 +161,16 @@ TEST_CASE("the tests written in the valid samples pass when rulecheck runs them"
   for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
     output.append(buffer, n);
   const int status = pclose(pipe);
+  return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TEST_CASE("the tests written in the valid samples pass when rulecheck runs them") {
+  const auto run = rulecheck_on_valid_samples("test");
+  if (!run) {
+    MESSAGE("rulecheck is not part of this build (TRIAGE_BUILD_CLI=OFF); skipped");
+    return;
+  }
+  const auto& [status, output] = *run;
   CAPTURE(output);
   CHECK(status == 0);
   // The closing line, "N passed, N failed", counts every test of every file: none may
@@ -171,6 +184,18 @@ TEST_CASE("the tests written in the valid samples pass when rulecheck runs them"
   REQUIRE(std::sscanf(output.c_str() + line_start, "%u passed, %u failed", &passed, &failed) == 2);
   CHECK(failed == 0);
   CHECK(passed >= samples("valid").size());
+}
+
+TEST_CASE("the valid samples are clean under rulecheck check's analysis too") {
+  const auto run = rulecheck_on_valid_samples("check");
+  if (!run) {
+    MESSAGE("rulecheck is not part of this build (TRIAGE_BUILD_CLI=OFF); skipped");
+    return;
+  }
+  // No overlap, gap, shadowed, duplicate, unsatisfiable or always-true rule: only the
+  // summary line, "ok".
+  CHECK(run->first == 0);
+  CHECK(run->second == "ok\n");
 }
 
 TEST_CASE("every invalid sample reports exactly the finding its first line expects, first") {
