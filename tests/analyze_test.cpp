@@ -253,16 +253,37 @@ c: o if t has any ["wifi", "dns"] and not t has "wifi" -> B
              " | example {\"t\": [\"vpn\", \"wifi\"]}"});
 }
 
-TEST_CASE("an output too large for the budget gets a note naming it and no verdict") {
+TEST_CASE("an output too large for the budget is analysed rule by rule, with a note for each rule over it") {
   triage::analysis_options small;
-  small.max_tickets_per_output = 5;  // n: < 2 or missing, 2..5, >= 6; e: a, other or missing
+  small.max_tickets_per_output = 3;
+  // n takes 2 classes (below 2 or missing; 2 and up), e 2 (a; another or missing): the
+  // whole output needs 4 tickets. Rule 'a' alone needs 2; 'b' may meet 'a', so it needs n
+  // and e: 4; 'c' can never match, so it meets no rule and needs 2.
   CHECK(analysis_of(R"(field n: int
 field e: enum { a, b, c }
 output o: enum { A, B } first
-o if n > 1 and e == a -> A
-o if n > 5 -> A
-)", small) == lines{"note[analysis-budget] 3:8 output 'o' needs 6 example tickets, more than the analysis budget"
-                    " of 5 (max_tickets_per_output) | note 3:8 its rules were not checked for overlaps, gaps or shadowing"});
+a: o if n > 1 -> A
+b: o if e == a -> B
+c: o if n > 5 and n < 1 -> B
+)", small) == lines{"note[analysis-budget] 5:1 rule 'b' of 'o' needs 4 example tickets, more than the analysis budget"
+                    " of 3 (max_tickets_per_output) | note 5:1 it was not checked",
+                    "warning[unsatisfiable-rule] 6:1 rule 'c' can never match"});
+}
+
+TEST_CASE("a complete output too large for the budget says its gaps were not checked") {
+  triage::analysis_options small;
+  small.max_tickets_per_output = 2;
+  CHECK(analysis_of(R"(field n: int required
+field e: enum { a, b } required
+output o: enum { A, B } first complete
+a: o if n > 1 -> A
+b: o if n <= 1 -> B
+c: o if e == a -> B
+)", small) == lines{"note[analysis-budget] 3:8 output 'o' needs 4 example tickets to check for gaps, more than the"
+                    " analysis budget of 2 (max_tickets_per_output) | note 3:8 it was not checked for gaps",
+                    // 'a' and 'b' never meet, so each needs 2; 'c' needs n and e.
+                    "note[analysis-budget] 6:1 rule 'c' of 'o' needs 4 example tickets, more than the analysis"
+                    " budget of 2 (max_tickets_per_output) | note 6:1 it was not checked"});
 }
 
 TEST_CASE("rulecheck check prints the analysis with example tickets in text and JSON") {

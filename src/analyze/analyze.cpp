@@ -465,7 +465,15 @@ void analyze_rule_by_rule(const std::shared_ptr<const policy>& pp, std::uint32_t
     }
     rows_of[r].push_back(std::move(info));
   }
-  auto rows_meet = [](const row_info& a, const row_info& b) {
+  // A row with a cell no representative satisfies never matches, so it meets no row.
+  auto never = [](const row_info& a) {
+    if (a.row->contradictory) return true;
+    return std::any_of(a.accepts.begin(), a.accepts.end(), [](const auto& entry) {
+      return std::none_of(entry.second.begin(), entry.second.end(), [](bool bit) { return bit; });
+    });
+  };
+  auto rows_meet = [&](const row_info& a, const row_info& b) {
+    if (never(a) || never(b)) return false;
     std::size_t i = 0;
     std::size_t j = 0;
     while (i < a.accepts.size() && j < b.accepts.size()) {
