@@ -143,3 +143,24 @@ TEST_CASE("test exits with 2 when it cannot run the tests") {
     CHECK(err.back() == "rulecheck: error: policy '" + bad + "' does not compile");
   }
 }
+
+TEST_CASE("an invalid test ticket is printed as the test wrote it, tags the policy never tests included") {
+  // The engine keeps only the tags a policy tests; the report must still show the ticket
+  // the author wrote, or it points them at the wrong thing.
+  const std::string path = scratch_file("unmentioned.rules",
+                                        "field urgency: enum { low, high } required\n"
+                                        "field tags: tags\n"
+                                        "field sla: duration\n"
+                                        "output urgent: flag\n"
+                                        "urgent if tags has \"vip\" and sla < 1h\n"
+                                        "test \"no urgency\" {\n"
+                                        "  given tags = [\"printer\", \"vip\"], sla = 90m\n"
+                                        "  expect urgent = false\n"
+                                        "}\n");
+  const auto r = rulecheck({"test", path});
+  CHECK(r.status == 1);
+  CHECK(r.out == path + ":6:1: test 'no urgency' failed: invalid ticket: missing required "
+                        "field 'urgency'\n"
+                        "  ticket: {\"tags\": [\"printer\", \"vip\"], \"sla\": \"1h30m\"}\n"
+                        "0 passed, 1 failed\n");
+}
