@@ -541,6 +541,7 @@ void analyze_rule_by_rule(const std::shared_ptr<const policy>& pp, std::uint32_t
   }
   const bool is_first = out.policy == hit_policy::first;
   const bool is_unique = out.policy == hit_policy::unique;
+  if (!options.warnings && !is_unique) return;  // only the gap question was asked
   std::uint64_t work_left = options.max_rule_checks_per_output;
   for (std::uint32_t r = 0; r < rules.size(); ++r) {
     const rule_def& rule = m.rules[rules[r]];
