@@ -308,3 +308,37 @@ p2_any: priority if urgency >= critical -> P2
   std::remove(path.c_str());
   std::remove("analyze_test_cli.out");
 }
+
+TEST_CASE("rulecheck check shows the warnings of a policy refused for an overlap, shadowing only for first outputs") {
+  const std::string path = "analyze_test_refused.rules";
+  {
+    std::ofstream out(path);
+    out << R"(field urgency: enum { low, medium, high, critical } required
+field tags: tags
+output team: enum { a, b } unique
+ta: team if tags has "x" -> a
+tb: team if tags has any ["x", "y"] -> b
+never: team if urgency > critical -> a
+)";
+  }
+  const std::string command =
+      std::string(TRIAGE_RULECHECK) + " check --color never " + path + " > /dev/null 2> analyze_test_refused.out";
+  CHECK(std::system(command.c_str()) != 0);
+  std::ifstream in("analyze_test_refused.out");
+  const std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(got ==
+        "analyze_test_refused.rules:5:1: error[unique-overlap]: rules 'ta' and 'tb' of unique output 'team' both match "
+        "some tickets\n"
+        "    5 | tb: team if tags has any [\"x\", \"y\"] -> b\n"
+        "      | ^~\n"
+        "      = example ticket: {\"urgency\": \"low\", \"tags\": [\"x\"]}\n"
+        "analyze_test_refused.rules:4:1: note: rule 'ta' also matches the example ticket\n"
+        "    4 | ta: team if tags has \"x\" -> a\n"
+        "      | ^~\n"
+        "analyze_test_refused.rules:6:1: warning[unsatisfiable-rule]: rule 'never' can never match\n"
+        "    6 | never: team if urgency > critical -> a\n"
+        "      | ^~~~~\n"
+        "1 error, 1 warning\n");
+  std::remove(path.c_str());
+  std::remove("analyze_test_refused.out");
+}
