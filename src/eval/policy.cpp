@@ -4,6 +4,9 @@
 // ticket's flat storage and the outputs decided earlier; it touches only storage that the
 // ticket, decision and trace already own, so it allocates nothing.
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <bit>
 #include <limits>
 #include <utility>
 
@@ -107,7 +110,89 @@ policy_access::runtime::check compact_check(const model& m, const cell& c) {
   return k;
 }
 
+std::atomic<row_index_mode> g_row_index{row_index_mode::automatic};
+
+// Returns false when the compact check `k` (on an indexed field) rules out `slot`.
+bool slot_allowed(const policy_access::runtime::check& k, const policy_access::runtime::field_index& fi,
+                  std::uint32_t slot) noexcept {
+  using op = policy_access::runtime::check_op;
+  if (slot > fi.values) return true;                 // "anything"
+  if (slot == fi.values) return k.accepts_missing;   // missing
+  switch (k.op) {
+    case op::none_present: return false;
+    case op::bools: return ((k.lo >> slot) & 1) != 0;
+    case op::members: return ((static_cast<std::uint64_t>(k.lo) >> slot) & 1u) != 0;
+    default: return true;  // not decided from the value alone here: the row check decides
+  }
+}
+
+// Builds the row index of one output (see policy::runtime::field_index).
+void build_index(const model& m, const std::vector<policy_access::runtime::check>& checks, hit_policy hit,
+                 policy_access::runtime::output_entry& entry) {
+  using runtime = policy_access::runtime;
+  const auto rows = static_cast<std::uint32_t>(entry.rows.size());
+  // Measured with benchmarks/eval_bench (RESULTS.md): a `first` output stops at its first
+  // match, so the plain scan wins below several hundred rows; outputs that read every rule
+  // gain from the index from a dozen rows on.
+  const bool reads_all = hit == hit_policy::max || hit == hit_policy::min || hit == hit_policy::collect ||
+                         hit == hit_policy::sum;
+  entry.index_pays = rows >= (reads_all ? 8u : 512u);
+  entry.words = (rows + 63) / 64;
+  entry.live_rows.assign(entry.words, 0);
+  for (std::uint32_t r = 0; r < rows; ++r) {
+    if (!entry.rows[r].contradictory) entry.live_rows[r / 64] |= std::uint64_t{1} << (r % 64);
+  }
+  entry.row_rule.assign(rows, 0);
+  for (std::uint32_t i = 0; i < entry.rules.size(); ++i) {
+    for (std::uint32_t r = entry.rules[i].row_begin; r < entry.rules[i].row_end; ++r) entry.row_rule[r] = i;
+  }
+  // The fields this output's rows test, most tested first: those narrow the most.
+  std::vector<std::uint32_t> uses(m.fields.size(), 0);
+  for (const runtime::row_entry& row : entry.rows) {
+    for (std::uint32_t k = row.check_begin; k < row.check_end; ++k) {
+      if (!checks[k].output) ++uses[checks[k].subject];
+    }
+  }
+  std::vector<std::uint32_t> candidates;
+  for (std::uint32_t f = 0; f < m.fields.size(); ++f) {
+    const field_def& def = m.fields[f];
+    const bool small_enum = def.type == field_type::enumeration && def.enum_index < m.enums.size() &&
+                            m.enums[def.enum_index].members.size() <= 64;
+    if (uses[f] > 0 && (small_enum || def.type == field_type::boolean)) candidates.push_back(f);
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return uses[a] > uses[b]; });
+  if (candidates.size() > runtime::max_indexed_fields) candidates.resize(runtime::max_indexed_fields);
+  std::uint32_t offset = 0;
+  for (const std::uint32_t f : candidates) {
+    runtime::field_index fi;
+    fi.field = f;
+    fi.boolean = m.fields[f].type == field_type::boolean;
+    fi.values = fi.boolean ? 2 : static_cast<std::uint32_t>(m.enums[m.fields[f].enum_index].members.size());
+    fi.offset = offset;
+    offset += (fi.values + 2) * entry.words;
+    entry.index.push_back(fi);
+  }
+  entry.index_bits.assign(offset, 0);
+  for (const runtime::field_index& fi : entry.index) {
+    for (std::uint32_t slot = 0; slot < fi.values + 2; ++slot) {
+      std::uint64_t* bits = entry.index_bits.data() + fi.offset + std::size_t{slot} * entry.words;
+      for (std::uint32_t r = 0; r < rows; ++r) {
+        bool allowed = true;
+        for (std::uint32_t k = entry.rows[r].check_begin; k < entry.rows[r].check_end && allowed; ++k) {
+          if (!checks[k].output && checks[k].subject == fi.field) allowed = slot_allowed(checks[k], fi, slot);
+        }
+        if (allowed) bits[r / 64] |= std::uint64_t{1} << (r % 64);
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void set_row_index(row_index_mode mode) noexcept { g_row_index.store(mode, std::memory_order_relaxed); }
+
+row_index_mode row_index() noexcept { return g_row_index.load(std::memory_order_relaxed); }
 
 // Reads one subject of a ticket or decision (both bound to `p`).
 struct subject_reader {
@@ -196,6 +281,7 @@ std::shared_ptr<const policy> detail::policy_access::make(std::shared_ptr<const 
       if (mo.rules[r.rule].value) resolve(*mo.rules[r.rule].value, r.number, r.text);
       entry.rules.push_back(r);
     }
+    detail::build_index(mo, rt->checks, def.policy, entry);
   }
   p->runtime_ = std::move(rt);
   return p;
@@ -339,6 +425,7 @@ void detail::policy_access::evaluate(const policy& p, const ticket& t, decision&
 
   const subject_reader read{rt, t, d};
   const decision_table& tab = p.table_;
+  const row_index_mode index_mode = row_index();
   for (const std::uint32_t o : m.evaluation_order) {
     const output_table& out = tab.outputs[o];
     const policy::runtime::output_entry& entry = rt.outputs[o];
@@ -347,18 +434,9 @@ void detail::policy_access::evaluate(const policy& p, const ticket& t, decision&
     const bool all_rules = trace != nullptr || hit == hit_policy::max || hit == hit_policy::min ||
                            hit == hit_policy::collect || hit == hit_policy::sum;
     bool matched = false;
-    for (const policy::runtime::rule_entry& r : entry.rules) {
-      bool rule_matches = false;
-      for (std::uint32_t row = r.row_begin; row < r.row_end && !rule_matches; ++row) {
-        const policy::runtime::row_entry& compact = entry.rows[row];
-        if (compact.contradictory) continue;
-        bool ok = true;
-        for (std::uint32_t k = compact.check_begin; k < compact.check_end && ok; ++k) {
-          ok = passes(rt.checks[k], t, d, read);
-        }
-        rule_matches = ok;
-      }
-      if (!rule_matches) continue;
+    // Records a matching rule by the output's hit policy; returns true when the output
+    // is decided and no later rule can change it.
+    const auto on_match = [&](const policy::runtime::rule_entry& r) noexcept {
       if (trace != nullptr) trace->matched_[o].push_back(r.rule);
       switch (hit) {
         case hit_policy::any:
@@ -400,7 +478,55 @@ void detail::policy_access::evaluate(const policy& p, const ticket& t, decision&
         }
       }
       matched = true;
-      if (!all_rules) break;
+      return !all_rules;
+    };
+    const auto row_matches = [&](std::uint32_t row) noexcept {
+      const policy::runtime::row_entry& compact = entry.rows[row];
+      if (compact.contradictory) return false;
+      for (std::uint32_t k = compact.check_begin; k < compact.check_end; ++k) {
+        if (!passes(rt.checks[k], t, d, read)) return false;
+      }
+      return true;
+    };
+    const bool use_index = index_mode == row_index_mode::always ||
+                           (index_mode == row_index_mode::automatic && entry.index_pays);
+    if (use_index && !entry.index.empty()) {
+      // AND, word by word, the live rows and each indexed field's rows for the ticket's
+      // value, then check the surviving rows in order (rows of a rule are adjacent).
+      std::array<const std::uint64_t*, policy::runtime::max_indexed_fields + 1> sets{};
+      std::size_t set_count = 0;
+      sets[set_count++] = entry.live_rows.data();
+      for (const policy::runtime::field_index& fi : entry.index) {
+        std::uint32_t value_slot = fi.values;  // missing
+        if (t.present_[fi.field] != 0) {
+          const std::int64_t v = t.ints_[fi.field];
+          value_slot = fi.boolean ? (v != 0 ? 1u : 0u)
+                            : (v >= 0 && v < fi.values ? static_cast<std::uint32_t>(v) : fi.values + 1);
+        }
+        sets[set_count++] = entry.index_bits.data() + fi.offset + std::size_t{value_slot} * entry.words;
+      }
+      std::uint32_t last_rule = no_index;
+      bool done = false;
+      for (std::uint32_t w = 0; w < entry.words && !done; ++w) {
+        std::uint64_t bits = sets[0][w];
+        for (std::size_t i = 1; i < set_count; ++i) bits &= sets[i][w];
+        while (bits != 0 && !done) {
+          const std::uint32_t row = w * 64 + static_cast<std::uint32_t>(std::countr_zero(bits));
+          bits &= bits - 1;
+          const std::uint32_t rule = entry.row_rule[row];
+          if (rule == last_rule || !row_matches(row)) continue;
+          last_rule = rule;
+          done = on_match(entry.rules[rule]);
+        }
+      }
+    } else {
+      for (const policy::runtime::rule_entry& r : entry.rules) {
+        bool rule_matches = false;
+        for (std::uint32_t row = r.row_begin; row < r.row_end && !rule_matches; ++row) {
+          rule_matches = row_matches(row);
+        }
+        if (rule_matches && on_match(r)) break;
+      }
     }
     if (matched || hit == hit_policy::any || hit == hit_policy::collect || hit == hit_policy::sum) {
       slot.present = true;

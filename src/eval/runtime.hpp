@@ -44,6 +44,18 @@ struct policy::runtime {
     bool contradictory = false;
   };
   std::vector<check> checks;
+  // The row index of one field for one output: for each value the field can hold, the
+  // bitset of the output's rows that value does not rule out. Slots: one per value (enum
+  // member index, or false / true), then "missing", then "anything" (all ones, for a value
+  // out of range). Only enums of at most 64 members and bools are indexed; rows are still
+  // checked in full, so the index only needs to be a superset of the matching rows.
+  struct field_index {
+    std::uint32_t field = 0;
+    std::uint32_t values = 0;  // value slots before "missing"
+    bool boolean = false;
+    std::uint32_t offset = 0;  // into output_entry::index_bits, in words
+  };
+  static constexpr std::size_t max_indexed_fields = 8;
   struct output_entry {
     std::vector<rule_entry> rules;
     std::vector<row_entry> rows;  // parallel to the output table's rows
@@ -51,6 +63,13 @@ struct policy::runtime {
     std::int64_t default_number = 0;
     std::string_view default_text;
     std::uint32_t universe = 0;  // collect: how many ids its values can have
+    // Row index (empty when no field is worth indexing): see field_index.
+    std::vector<field_index> index;
+    std::vector<std::uint64_t> index_bits;
+    std::vector<std::uint64_t> live_rows;  // rows that are not contradictory
+    std::vector<std::uint32_t> row_rule;   // per row: its entry in `rules`
+    std::uint32_t words = 0;               // 64-bit words per row bitset
+    bool index_pays = false;               // measured: see build_index in policy.cpp
   };
   std::vector<output_entry> outputs;
   std::vector<std::uint32_t> tag_slot;  // per field: ordinal among tags fields, or no_index
@@ -62,6 +81,14 @@ struct policy::runtime {
 };
 
 namespace detail {
+
+/// When evaluation uses the per-field row index: where it pays (`automatic`, the default:
+/// see output_entry::index_pays), `always` or `never`. Tests force each path.
+enum class row_index_mode : std::uint8_t { automatic, always, never };
+/// Sets the row index mode for every policy; safe to call from any thread.
+void set_row_index(row_index_mode mode) noexcept;
+/// Returns the row index mode.
+[[nodiscard]] row_index_mode row_index() noexcept;
 
 /// The library's own door into `policy` (its constructor and runtime are private).
 struct policy_access {
