@@ -34,11 +34,15 @@ struct analysis_options {
   /// The budget: the most example tickets enumerated for one output. An output needing
   /// more gets an `analysis-budget` note and no other finding. Default 1,000,000.
   std::uint64_t max_tickets_per_output = 1'000'000;
-  /// When an output's whole enumeration is over the budget, its rules are analysed one at
-  /// a time, each over the fields it and the earlier rules it may meet depend on: each
-  /// rule's question must fit `max_tickets_per_output`, and all of them together may
-  /// check at most this many rules on tickets (a rule over the budget gets an
-  /// `analysis-budget` note). Default 20,000,000 (about a second).
+  /// The work budget, in checks of a rule (or cell) on a ticket, default 20,000,000
+  /// (about a second):
+  /// - a field whose candidate values times the cells testing it exceed it makes its
+  ///   outputs too large to analyse (an `analysis-budget` note);
+  /// - an output whose whole enumeration needs more than `max_tickets_per_output`
+  ///   tickets, or more than ten times this in rows decided by the evaluator, is analysed
+  ///   rule by rule instead: each rule over the fields it and the earlier rules it may
+  ///   meet depend on, each rule's question within `max_tickets_per_output`, and all of
+  ///   them together within this many rule checks (a rule past either gets a note).
   std::uint64_t max_rule_checks_per_output = 20'000'000;
   /// Report the warnings (`unsatisfiable-rule`, `shadowed-rule`, `duplicate-rule`,
   /// `always-true`). When false only the errors `unique-overlap` and `incomplete-output`

@@ -246,7 +246,8 @@ void apply(ticket& t, field_handle f, const rep& r) {
 // Nothing when the field has too many candidates.
 std::optional<std::vector<rep>> representatives(const policy& p, std::uint32_t field,
                                                 const std::vector<const cell*>& cells,
-                                                ticket& scratch, const decision& d) {
+                                                ticket& scratch, const decision& d,
+                                                std::uint64_t max_checks) {
   const field_def& def = p.model().fields[field];
   std::optional<std::vector<rep>> cand;
   switch (def.type) {
@@ -271,7 +272,8 @@ std::optional<std::vector<rep>> representatives(const policy& p, std::uint32_t f
     case field_type::string: cand = string_candidates(cells); break;
     case field_type::tags: cand = tag_candidates(cells, p.table()); break;
   }
-  if (!cand) return std::nullopt;
+  // Merging candidates checks each against every cell, and so do the analyses after it.
+  if (!cand || saturating_mul(cand->size() + 1, cells.size()) > max_checks) return std::nullopt;
   if (!def.required) {
     rep r;
     r.missing = true;
@@ -705,24 +707,33 @@ void analyze_output(const std::shared_ptr<const policy>& pp, std::uint32_t out_i
   std::vector<std::vector<rep>> reps;
   std::uint64_t total = 1;
   bool too_large = false;
+  std::string too_large_field;
   for (const auto& [field, cells] : cells_of) {
-    std::optional<std::vector<rep>> r = representatives(p, field, cells, scratch, d);
+    std::optional<std::vector<rep>> r =
+        representatives(p, field, cells, scratch, d, options.max_rule_checks_per_output);
     if (!r) {
       too_large = true;
+      too_large_field = m.fields[field].name;
       break;
     }
     total = saturating_mul(total, r->size());
     fields.push_back(p.field_at(field));
     reps.push_back(std::move(*r));
   }
-  if (!too_large && total > options.max_tickets_per_output) {
+  // Each ticket of the whole enumeration is decided by every row of the policy, which
+  // the evaluator does far faster than the rule-by-rule checks: allow it ten times their
+  // budget before falling back to them.
+  if (!too_large && (total > options.max_tickets_per_output ||
+                     saturating_mul(total, p.table().row_count()) >
+                         saturating_mul(options.max_rule_checks_per_output, 10))) {
     analyze_rule_by_rule(pp, out_index, options, fields, reps, total, found);
     return;
   }
   if (too_large) {
     diagnostic diag = make_diagnostic(
         diagnostic_code::analysis_budget, out.where,
-        too_large ? "output '" + out.name + "' depends on too many distinct string or tag values to analyse"
+        too_large ? "output '" + out.name + "' depends on too many distinct values of field '" + too_large_field +
+                        "' to analyse"
                   : "output '" + out.name + "' needs " +
                         (total == std::numeric_limits<std::uint64_t>::max() ? std::string("over 2^64")
                                                                              : std::to_string(total)) +
