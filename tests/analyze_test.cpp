@@ -286,6 +286,18 @@ c: o if e == a -> B
                     " budget of 2 (max_tickets_per_output) | note 6:1 it was not checked"});
 }
 
+TEST_CASE("a field with more values than the work budget allows makes its output too large to analyse") {
+  triage::analysis_options small;
+  small.max_rule_checks_per_output = 8;  // ("a", "b", "c", another, missing) x 3 cells = 15
+  CHECK(analysis_of(R"(field issue: string
+output o: enum { A, B } first
+o if issue == "a" -> A
+o if issue == "b" -> B
+o if issue == "c" -> B
+)", small) == lines{"note[analysis-budget] 2:8 output 'o' depends on too many distinct values of field 'issue' to"
+                    " analyse | note 2:8 its rules were not checked for overlaps, gaps or shadowing"});
+}
+
 TEST_CASE("rulecheck check prints the analysis with example tickets in text and JSON") {
   const std::string path = "analyze_test_cli.rules";
   {
