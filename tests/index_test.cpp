@@ -107,7 +107,7 @@ TEST_CASE("the row index decides random policies as the plain scan and the refer
   CHECK(indexed_outputs > 30);  // the index path was really taken
 }
 
-TEST_CASE("the row index narrows a first output to the rows an enum value allows") {
+TEST_CASE("the row index narrows a first output to the rows an enum, bool or duration value allows") {
   const triage::compile_result r = triage::compile(
       "field urgency: enum { low, medium, high }\n"
       "field vip: bool\n"
@@ -132,6 +132,9 @@ TEST_CASE("the row index narrows a first output to the rows an enum value allows
     t.set(pol->field("sla"), std::chrono::minutes{30});
     pol->evaluate(t, d);
     CHECK(d.text(team) == "a");
+    t.set(pol->field("sla"), std::chrono::hours{1});  // just past r1's range
+    pol->evaluate(t, d);
+    CHECK(d.text(team) == "d");
     t.set(pol->field("urgency"), "high");
     pol->evaluate(t, d);  // vip missing: not r2, but r4 (`not vip` holds on a missing bool)
     CHECK(d.text(team) == "c");

@@ -46,16 +46,21 @@ struct policy::runtime {
   std::vector<check> checks;
   // The row index of one field for one output: for each value the field can hold, the
   // bitset of the output's rows that value does not rule out. Slots: one per value (enum
-  // member index, or false / true), then "missing", then "anything" (all ones, for a value
-  // out of range). Only enums of at most 64 members and bools are indexed; rows are still
-  // checked in full, so the index only needs to be a superset of the matching rows.
+  // member index, false / true, or for int and duration fields one per range between
+  // `bounds`), then "missing", then "anything" (all ones, for a value out of range).
+  // Enums of at most 64 members, bools, and int and duration fields that rows compare
+  // with one range are indexed; rows are still checked in full, so a slot's bitset only
+  // needs to be a superset of the rows its values can match (a range slot holds every row
+  // whose range overlaps it).
   struct field_index {
+    enum class kind : std::uint8_t { enumeration, boolean, range };
     std::uint32_t field = 0;
-    std::uint32_t values = 0;  // value slots before "missing"
-    bool boolean = false;
-    std::uint32_t offset = 0;  // into output_entry::index_bits, in words
+    kind of = kind::enumeration;
+    std::uint32_t values = 0;          // value slots before "missing"
+    std::uint32_t offset = 0;          // into output_entry::index_bits, in words
+    std::vector<std::int64_t> bounds;  // range: slot i holds [bounds[i-1], bounds[i])
   };
-  static constexpr std::size_t max_indexed_fields = 8;
+  static constexpr std::size_t max_indexed_fields = 12;
   struct output_entry {
     std::vector<rule_entry> rules;
     std::vector<row_entry> rows;  // parallel to the output table's rows
