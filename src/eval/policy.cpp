@@ -215,16 +215,25 @@ void build_index(const model& m, const std::vector<policy_access::runtime::check
     offset += (fi.values + 2) * entry.words;
     entry.index.push_back(fi);
   }
+  // Every row is allowed by a slot until one of its checks on the field rules it out; so
+  // visit only the checks on indexed fields, once per slot.
   entry.index_bits.assign(offset, 0);
-  for (const runtime::field_index& fi : entry.index) {
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> on_field(entry.index.size());  // (row, check)
+  for (std::uint32_t r = 0; r < rows; ++r) {
+    for (std::uint32_t k = entry.rows[r].check_begin; k < entry.rows[r].check_end; ++k) {
+      if (checks[k].output) continue;
+      for (std::size_t i = 0; i < entry.index.size(); ++i) {
+        if (entry.index[i].field == checks[k].subject) on_field[i].emplace_back(r, k);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < entry.index.size(); ++i) {
+    const runtime::field_index& fi = entry.index[i];
     for (std::uint32_t slot = 0; slot < fi.values + 2; ++slot) {
       std::uint64_t* bits = entry.index_bits.data() + fi.offset + std::size_t{slot} * entry.words;
-      for (std::uint32_t r = 0; r < rows; ++r) {
-        bool allowed = true;
-        for (std::uint32_t k = entry.rows[r].check_begin; k < entry.rows[r].check_end && allowed; ++k) {
-          if (!checks[k].output && checks[k].subject == fi.field) allowed = slot_allowed(checks[k], fi, slot);
-        }
-        if (allowed) bits[r / 64] |= std::uint64_t{1} << (r % 64);
+      for (std::uint32_t r = 0; r < rows; ++r) bits[r / 64] |= std::uint64_t{1} << (r % 64);
+      for (const auto& [r, k] : on_field[i]) {
+        if (!slot_allowed(checks[k], fi, slot)) bits[r / 64] &= ~(std::uint64_t{1} << (r % 64));
       }
     }
   }
