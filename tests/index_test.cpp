@@ -147,3 +147,43 @@ TEST_CASE("the row index narrows a first output to the rows an enum, bool or dur
     CHECK(d.text(team) == "d");
   }
 }
+
+TEST_CASE("the row index narrows by a string field's value, and a string no rule names falls through") {
+  const triage::compile_result r = triage::compile(
+      "field client: string\n"
+      "field issue: string\n"
+      "output team: enum { a, b, c, d } first default d\n"
+      "r1: team if client in [\"acme\", \"globex\"] and issue contains \"vpn\" -> a\n"
+      "r2: team if client == \"initech\" -> b\n"
+      "r3: team if client != \"acme\" -> c\n",
+      "strings.rules");
+  REQUIRE(r.ok());
+  const auto& pol = r.value;
+  const triage::output_handle team = pol->output("team");
+  const triage::field_handle client = pol->field("client"), issue = pol->field("issue");
+  for (const bool on : {true, false}) {
+    CAPTURE(on);
+    const index_switch sw{on};
+    triage::ticket t{pol};
+    triage::decision d{pol};
+    pol->evaluate(t, d);  // client missing: `!=` is false too
+    CHECK(d.text(team) == "d");
+    t.set(client, "acme");
+    t.set(issue, "My VPN is down");
+    pol->evaluate(t, d);
+    CHECK(d.text(team) == "a");
+    t.set(issue, "printer");
+    pol->evaluate(t, d);
+    CHECK(d.text(team) == "d");
+    t.set(client, "initech");
+    pol->evaluate(t, d);
+    CHECK(d.text(team) == "b");
+    t.set(client, "umbrella");  // no rule names it
+    pol->evaluate(t, d);
+    CHECK(d.text(team) == "c");
+    t.set(client, "Acme");      // `==` is exact: not acme
+    t.set(issue, "vpn");
+    pol->evaluate(t, d);
+    CHECK(d.text(team) == "c");
+  }
+}

@@ -120,6 +120,11 @@ bool slot_allowed(const policy_access::runtime::check& k, const policy_access::r
   if (slot > fi.values) return true;                 // "anything"
   if (slot == fi.values) return k.accepts_missing;   // missing
   if (k.op == op::none_present) return false;
+  if (fi.of == kind::text) {
+    const cell* c = k.op == op::general ? k.general : nullptr;
+    if (c == nullptr || c->kind != cell_kind::string || !c->one_of) return true;  // the row check decides
+    return slot < fi.texts.size() && std::binary_search(c->one_of->begin(), c->one_of->end(), fi.texts[slot]);
+  }
   if (fi.of == kind::range) {
     if (k.op != op::int_range) return true;  // several ranges: the row check decides
     const std::int64_t lo = slot == 0 ? std::numeric_limits<std::int64_t>::min() : fi.bounds[slot - 1];
@@ -159,6 +164,27 @@ std::vector<std::int64_t> range_bounds(const std::vector<policy_access::runtime:
   return points;
 }
 
+// The strings rows compare a string field with (`==`, `in`), sorted; empty when there are
+// none or too many to index.
+std::vector<std::string_view> index_texts(const std::vector<policy_access::runtime::check>& checks,
+                                          const std::vector<policy_access::runtime::row_entry>& rows,
+                                          std::uint32_t field) {
+  std::vector<std::string_view> texts;
+  for (const auto& row : rows) {
+    for (std::uint32_t k = row.check_begin; k < row.check_end; ++k) {
+      const auto& c = checks[k];
+      if (c.output || c.subject != field || c.op != policy_access::runtime::check_op::general) continue;
+      if (c.general->kind != cell_kind::string || !c.general->one_of) continue;
+      texts.insert(texts.end(), c.general->one_of->begin(), c.general->one_of->end());
+    }
+  }
+  std::sort(texts.begin(), texts.end());
+  texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
+  constexpr std::size_t max_texts = 256;  // 10,000 rows: 256 slots of 157 words, 320 KiB
+  if (texts.size() > max_texts) texts.clear();
+  return texts;
+}
+
 // Builds the row index of one output (see policy::runtime::field_index).
 void build_index(const model& m, const std::vector<policy_access::runtime::check>& checks,
                  policy_access::runtime::output_entry& entry) {
@@ -190,7 +216,8 @@ void build_index(const model& m, const std::vector<policy_access::runtime::check
     const bool small_enum = def.type == field_type::enumeration && def.enum_index < m.enums.size() &&
                             m.enums[def.enum_index].members.size() <= 64;
     const bool ranged = def.type == field_type::integer || def.type == field_type::duration;
-    if (uses[f] > 0 && (small_enum || ranged || def.type == field_type::boolean)) candidates.push_back(f);
+    const bool text = def.type == field_type::string;
+    if (uses[f] > 0 && (small_enum || ranged || text || def.type == field_type::boolean)) candidates.push_back(f);
   }
   std::stable_sort(candidates.begin(), candidates.end(),
                    [&](std::uint32_t a, std::uint32_t b) { return uses[a] > uses[b]; });
@@ -205,6 +232,11 @@ void build_index(const model& m, const std::vector<policy_access::runtime::check
       fi.values = 2;
     } else if (type == field_type::enumeration) {
       fi.values = static_cast<std::uint32_t>(m.enums[m.fields[f].enum_index].members.size());
+    } else if (type == field_type::string) {
+      fi.of = runtime::field_index::kind::text;
+      fi.texts = index_texts(checks, entry.rows, f);
+      if (fi.texts.empty()) continue;  // no `==` / `in`, or too many strings
+      fi.values = static_cast<std::uint32_t>(fi.texts.size() + 1);
     } else {
       fi.of = runtime::field_index::kind::range;
       fi.bounds = range_bounds(checks, entry.rows, f);
@@ -552,7 +584,12 @@ void detail::policy_access::evaluate(const policy& p, const ticket& t, decision&
         if (t.present_[fi.field] != 0) {
           const std::int64_t v = t.ints_[fi.field];
           using kind = policy::runtime::field_index::kind;
-          if (fi.of == kind::range) {
+          if (fi.of == kind::text) {
+            const std::string_view text = t.strings_[fi.field];
+            const auto it = std::lower_bound(fi.texts.begin(), fi.texts.end(), text);
+            value_slot = static_cast<std::uint32_t>(it - fi.texts.begin());
+            if (it == fi.texts.end() || *it != text) value_slot = static_cast<std::uint32_t>(fi.texts.size());
+          } else if (fi.of == kind::range) {
             value_slot = static_cast<std::uint32_t>(std::upper_bound(fi.bounds.begin(), fi.bounds.end(), v) -
                                                     fi.bounds.begin());
           } else if (fi.of == kind::boolean) {

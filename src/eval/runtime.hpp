@@ -48,17 +48,20 @@ struct policy::runtime {
   // bitset of the output's rows that value does not rule out. Slots: one per value (enum
   // member index, false / true, or for int and duration fields one per range between
   // `bounds`), then "missing", then "anything" (all ones, for a value out of range).
-  // Enums of at most 64 members, bools, and int and duration fields that rows compare
-  // with one range are indexed; rows are still checked in full, so a slot's bitset only
+  // Enums of at most 64 members, bools, int and duration fields that rows compare with one
+  // range, and string fields that rows compare with `==` / `in` (at most 256 strings) are
+  // indexed; rows are still checked in full, so a slot's bitset only
   // needs to be a superset of the rows its values can match (a range slot holds every row
   // whose range overlaps it).
   struct field_index {
-    enum class kind : std::uint8_t { enumeration, boolean, range };
+    enum class kind : std::uint8_t { enumeration, boolean, range, text };
     std::uint32_t field = 0;
     kind of = kind::enumeration;
     std::uint32_t values = 0;          // value slots before "missing"
     std::uint32_t offset = 0;          // into output_entry::index_bits, in words
     std::vector<std::int64_t> bounds;  // range: slot i holds [bounds[i-1], bounds[i])
+    std::vector<std::string_view> texts;  // text: slot i holds texts[i] (sorted), the last
+                                          // value slot every other string
   };
   static constexpr std::size_t max_indexed_fields = 12;
   struct output_entry {
