@@ -261,11 +261,29 @@ void build_index(const model& m, const std::vector<policy_access::runtime::check
   }
   for (std::size_t i = 0; i < entry.index.size(); ++i) {
     const runtime::field_index& fi = entry.index[i];
+    const auto slot_bits = [&](std::uint32_t slot) {
+      return entry.index_bits.data() + fi.offset + std::size_t{slot} * entry.words;
+    };
     for (std::uint32_t slot = 0; slot < fi.values + 2; ++slot) {
-      std::uint64_t* bits = entry.index_bits.data() + fi.offset + std::size_t{slot} * entry.words;
+      std::uint64_t* bits = slot_bits(slot);
       for (std::uint32_t r = 0; r < rows; ++r) bits[r / 64] |= std::uint64_t{1} << (r % 64);
-      for (const auto& [r, k] : on_field[i]) {
-        if (!slot_allowed(checks[k], fi, slot)) bits[r / 64] &= ~(std::uint64_t{1} << (r % 64));
+    }
+    for (const auto& [r, k] : on_field[i]) {
+      const std::uint64_t bit = std::uint64_t{1} << (r % 64);
+      const cell* c = checks[k].op == runtime::check_op::general ? checks[k].general : nullptr;
+      if (fi.of == runtime::field_index::kind::text && c != nullptr && c->kind == cell_kind::string && c->one_of) {
+        // Hundreds of strings: rule the row out everywhere, then back in for its strings
+        // (what slot_allowed would say, without a search per slot).
+        for (std::uint32_t slot = 0; slot < fi.values; ++slot) slot_bits(slot)[r / 64] &= ~bit;
+        for (const std::string& text : *c->one_of) {
+          const auto it = std::lower_bound(fi.texts.begin(), fi.texts.end(), std::string_view(text));
+          if (it != fi.texts.end() && *it == text) slot_bits(static_cast<std::uint32_t>(it - fi.texts.begin()))[r / 64] |= bit;
+        }
+        if (!checks[k].accepts_missing) slot_bits(fi.values)[r / 64] &= ~bit;
+        continue;
+      }
+      for (std::uint32_t slot = 0; slot < fi.values + 2; ++slot) {
+        if (!slot_allowed(checks[k], fi, slot)) slot_bits(slot)[r / 64] &= ~bit;
       }
     }
   }
