@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "triage/source.hpp"
@@ -102,6 +103,29 @@ enum class compare_op : std::uint8_t {
   has, has_any, has_all,           ///< has, has any, has all
   is_missing, is_present,          ///< is missing, is present (no values)
 };
+
+/// Returns an operator as it is written in a policy, e.g. "not in", "has any".
+[[nodiscard]] constexpr std::string_view op_text(compare_op op) noexcept {
+  switch (op) {
+    case compare_op::eq: return "==";
+    case compare_op::ne: return "!=";
+    case compare_op::lt: return "<";
+    case compare_op::le: return "<=";
+    case compare_op::gt: return ">";
+    case compare_op::ge: return ">=";
+    case compare_op::in: return "in";
+    case compare_op::not_in: return "not in";
+    case compare_op::contains: return "contains";
+    case compare_op::starts_with: return "starts_with";
+    case compare_op::ends_with: return "ends_with";
+    case compare_op::has: return "has";
+    case compare_op::has_any: return "has any";
+    case compare_op::has_all: return "has all";
+    case compare_op::is_missing: return "is missing";
+    case compare_op::is_present: return "is present";
+  }
+  return "?";
+}
 
 /// A condition. `and`/`or` chains are flat (n-ary), so the tree's depth is bounded by
 /// the nesting of parentheses and `not`, which the parser limits (`limits::max_nesting`).

@@ -75,28 +75,6 @@ std::string quoted(std::string_view text) {
   return out;
 }
 
-std::string_view op_text(ast::compare_op op) noexcept {
-  switch (op) {
-    case ast::compare_op::eq: return "==";
-    case ast::compare_op::ne: return "!=";
-    case ast::compare_op::lt: return "<";
-    case ast::compare_op::le: return "<=";
-    case ast::compare_op::gt: return ">";
-    case ast::compare_op::ge: return ">=";
-    case ast::compare_op::in: return "in";
-    case ast::compare_op::not_in: return "not in";
-    case ast::compare_op::contains: return "contains";
-    case ast::compare_op::starts_with: return "starts_with";
-    case ast::compare_op::ends_with: return "ends_with";
-    case ast::compare_op::has: return "has";
-    case ast::compare_op::has_any: return "has any";
-    case ast::compare_op::has_all: return "has all";
-    case ast::compare_op::is_missing: return "is missing";
-    case ast::compare_op::is_present: return "is present";
-  }
-  return "?";
-}
-
 atom_op to_atom_op(ast::compare_op op) noexcept {
   switch (op) {
     case ast::compare_op::eq: return atom_op::eq;

@@ -32,28 +32,6 @@ bool is_reserved(std::string_view word) {
   return triage_pegtl::parse<triage_pegtl::seq<g::reserved_word, triage_pegtl::eof>>(in);
 }
 
-std::string_view op_text(ast::compare_op op) noexcept {
-  switch (op) {
-    case ast::compare_op::eq: return "==";
-    case ast::compare_op::ne: return "!=";
-    case ast::compare_op::lt: return "<";
-    case ast::compare_op::le: return "<=";
-    case ast::compare_op::gt: return ">";
-    case ast::compare_op::ge: return ">=";
-    case ast::compare_op::in: return "in";
-    case ast::compare_op::not_in: return "not in";
-    case ast::compare_op::contains: return "contains";
-    case ast::compare_op::starts_with: return "starts_with";
-    case ast::compare_op::ends_with: return "ends_with";
-    case ast::compare_op::has: return "has";
-    case ast::compare_op::has_any: return "has any";
-    case ast::compare_op::has_all: return "has all";
-    case ast::compare_op::is_missing: return "is missing";
-    case ast::compare_op::is_present: return "is present";
-  }
-  return "";
-}
-
 bool ends_with(std::string_view text, std::string_view suffix) noexcept {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
