@@ -32,6 +32,7 @@
 #include "reference/policy_generator.cpp"
 #include "reference/reference_interpreter.cpp"
 #include "spec_example.hpp"
+#include "reference/compact_json.hpp"
 
 namespace {
 
@@ -45,28 +46,7 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback) {
   return std::strtoull(text, nullptr, 10);
 }
 
-// Removes the whitespace outside strings, so that `{"a": 1}` and `{"a":1}` compare equal.
-std::string compact_json(std::string_view json) {
-  std::string out;
-  bool in_string = false;
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    const char c = json[i];
-    if (in_string) {
-      out += c;
-      if (c == '\\' && i + 1 < json.size()) {
-        out += json[++i];
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-      out += c;
-    } else if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
-      out += c;
-    }
-  }
-  return out;
-}
+using triage::reference::compact_json;
 
 std::string evaluate_built(const std::shared_ptr<const triage::policy>& pol, const ref::ticket& fields);
 

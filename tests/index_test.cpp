@@ -15,6 +15,7 @@
 
 #include "reference/policy_generator.cpp"
 #include "reference/reference_interpreter.cpp"
+#include "reference/compact_json.hpp"
 
 namespace {
 
@@ -30,28 +31,7 @@ struct index_switch {
   index_switch& operator=(const index_switch&) = delete;
 };
 
-// Removes the whitespace outside strings, so that `{"a": 1}` and `{"a":1}` compare equal.
-std::string compact_json(std::string_view json) {
-  std::string out;
-  bool in_string = false;
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    const char c = json[i];
-    if (in_string) {
-      out += c;
-      if (c == '\\' && i + 1 < json.size()) {
-        out += json[++i];
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-      out += c;
-    } else if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
-      out += c;
-    }
-  }
-  return out;
-}
+using triage::reference::compact_json;
 
 // Runs `policies` random policies with `tickets` tickets each through the engine with the
 // index on and off, and compares both with the reference interpreter and each other
