@@ -58,6 +58,14 @@ struct analysis_options {
 [[nodiscard]] diagnostics analyze(const std::shared_ptr<const policy>& p,
                                   const analysis_options& options = {});
 
+/// Compiles a checked model like `compile_model`, but without proving its `unique` and
+/// `complete` outputs, so that one `analyze` call then reports every finding, errors and
+/// warnings together (what `rulecheck check` does). The policy it returns may break those
+/// two promises: hosts compile with `compile`, `compile_file` or `compile_model`.
+[[nodiscard]] compile_result compile_model_unproven(model m, source_file source,
+                                                    diagnostics issues = {},
+                                                    const limits& lim = {});
+
 }  // namespace triage
 
 #endif  // TRIAGE_ANALYZE_HPP

@@ -9,8 +9,8 @@
 
 namespace triage {
 
-compile_result compile_model(triage::model m, source_file source, diagnostics issues,
-                             const limits& lim) {
+compile_result compile_model_unproven(triage::model m, source_file source, diagnostics issues,
+                                      const limits& lim) {
   compile_result result;
   result.source = std::make_shared<const source_file>(std::move(source));
   result.issues = std::move(issues);
@@ -18,6 +18,14 @@ compile_result compile_model(triage::model m, source_file source, diagnostics is
   for (diagnostic& d : table.issues) result.issues.push_back(std::move(d));
   if (!table.value || has_errors(result.issues)) return result;
   result.value = detail::policy_access::make(result.source, std::move(m), std::move(*table.value));
+  return result;
+}
+
+compile_result compile_model(triage::model m, source_file source, diagnostics issues,
+                             const limits& lim) {
+  compile_result result = compile_model_unproven(std::move(m), std::move(source),
+                                                 std::move(issues), lim);
+  if (!result.ok()) return result;
   // Overlapping `unique` rules and gaps in `complete` outputs are errors (language
   // reference, section 5): only those two checks run here; the warnings are left to
   // `rulecheck check` and triage::analyze, so that a host's reload stays fast.

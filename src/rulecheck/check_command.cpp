@@ -46,53 +46,15 @@ triage::diagnostics check_and_analyze(const triage::source_file& source,
   triage::check_result checked = triage::parse_and_check(source, lim);
   triage::diagnostics issues = std::move(checked.issues);
   if (!checked.value) return issues;
-  triage::model relaxed = *checked.value;
-  const triage::compile_result compiled =
-      triage::compile_model(std::move(*checked.value), source, {}, lim);
-  // A policy that compiles gets the whole analysis, whose findings include compile's own
-  // notes.
+  // Compiled without compile's own proof of `unique` and `complete` outputs: the whole
+  // analysis below finds those errors too, with the warnings, in one pass.
+  triage::compile_result compiled =
+      triage::compile_model_unproven(std::move(*checked.value), source, {}, lim);
+  issues.insert(issues.end(), compiled.issues.begin(), compiled.issues.end());
   if (compiled.ok()) {
     const triage::diagnostics found = triage::analyze(compiled.value);
     issues.insert(issues.end(), found.begin(), found.end());
-    return issues;
   }
-  triage::diagnostics found = compiled.issues;
-  const bool only_overlaps_and_gaps =
-      std::all_of(found.begin(), found.end(), [](const triage::diagnostic& d) {
-        return d.level != triage::severity::error ||
-               d.code == triage::diagnostic_code::unique_overlap ||
-               d.code == triage::diagnostic_code::incomplete_output;
-      });
-  if (only_overlaps_and_gaps) {
-    // Refused for overlaps or gaps only: the warnings are still worth showing. The same
-    // model with `unique` read as `first` (which is how a unique output is evaluated)
-    // and without `complete` matches the same rules on every ticket, so its analysis
-    // gives the same warnings, but for shadowing, which only `first` outputs have.
-    std::vector<bool> was_first;
-    for (triage::output_def& o : relaxed.outputs) {
-      was_first.push_back(o.policy == triage::hit_policy::first);
-      if (o.policy == triage::hit_policy::unique) o.policy = triage::hit_policy::first;
-      o.complete = false;
-    }
-    const triage::compile_result loose = triage::compile_model(std::move(relaxed), source, {}, lim);
-    if (loose.ok()) {
-      for (const triage::diagnostic& d : triage::analyze(loose.value)) {
-        if (d.level != triage::severity::warning) continue;
-        if (d.code == triage::diagnostic_code::shadowed_rule) {
-          const auto& m = loose.value->model();
-          const auto rule = std::find_if(m.rules.begin(), m.rules.end(), [&](const triage::rule_def& r) {
-            return r.where.begin == d.where.begin;
-          });
-          if (rule == m.rules.end() || !was_first[rule->output]) continue;
-        }
-        found.push_back(d);
-      }
-      std::stable_sort(found.begin(), found.end(), [](const triage::diagnostic& a, const triage::diagnostic& b) {
-        return a.where.begin < b.where.begin;
-      });
-    }
-  }
-  issues.insert(issues.end(), found.begin(), found.end());
   return issues;
 }
 
