@@ -224,6 +224,40 @@ numeric if i > 2.5 and n >= 3
   }
 }
 
+TEST_CASE("text tests ignore ASCII case only, whether the ticket was decoded or set field by field") {
+  const auto p = compile_ok(R"(
+field s: string
+output con: flag
+output ncon: flag
+output sw: flag
+output ew: flag
+output accent: flag
+con if s contains "VpN"
+ncon if not s contains "dns"
+sw if s starts_with "Re:"
+ew if s ends_with "DOWN"
+accent if s contains "café"
+)");
+  CHECK(decide(p, R"({"s": "RE: my vpn is Down"})") ==
+        R"({"con": true, "ncon": true, "sw": true, "ew": true, "accent": false})");
+  CHECK(decide(p, R"({"s": "DNS: CAFÉ wifi"})") ==
+        R"({"con": false, "ncon": false, "sw": false, "ew": false, "accent": false})");
+  CHECK(decide(p, R"({"s": "Café VPN"})") ==
+        R"({"con": true, "ncon": true, "sw": false, "ew": false, "accent": true})");
+  // The typed setter folds as the decoder does, and a shorter value replaces a longer one.
+  triage::ticket t{p};
+  triage::decision d{p};
+  t.set(p->field("s"), "nothing to see here, VPN down");
+  p->evaluate(t, d);
+  CHECK(d.to_json() == R"({"con": true, "ncon": true, "sw": false, "ew": true, "accent": false})");
+  t.set(p->field("s"), "re:");
+  p->evaluate(t, d);
+  CHECK(d.to_json() == R"({"con": false, "ncon": true, "sw": true, "ew": false, "accent": false})");
+  t.clear(p->field("s"));  // missing: every test is false, so its negation holds
+  p->evaluate(t, d);
+  CHECK(d.to_json() == R"({"con": false, "ncon": true, "sw": false, "ew": false, "accent": false})");
+}
+
 TEST_CASE("an absent output compares like a missing field, and outputs are decided in dependency order") {
   // `level` is declared after `page`, which reads it: evaluation order puts it first.
   const auto p = compile_ok(R"(

@@ -23,9 +23,7 @@ namespace ref = triage::reference;
 
 // Restores the index switch when a test ends, whatever happens.
 struct index_switch {
-  explicit index_switch(bool on) {
-    triage::detail::set_row_index(on ? triage::detail::row_index_mode::always : triage::detail::row_index_mode::never);
-  }
+  explicit index_switch(triage::detail::row_index_mode mode) { triage::detail::set_row_index(mode); }
   ~index_switch() { triage::detail::set_row_index(triage::detail::row_index_mode::automatic); }
   index_switch(const index_switch&) = delete;
   index_switch& operator=(const index_switch&) = delete;
@@ -33,10 +31,15 @@ struct index_switch {
 
 using triage::reference::compact_json;
 
+using triage::detail::row_index_mode;
+
 // Runs `policies` random policies with `tickets` tickets each through the engine with the
-// index on and off, and compares both with the reference interpreter and each other
-// (decisions and traces). Returns the number of tickets compared.
-std::size_t compare_paths(std::uint64_t seed, int policies, int tickets, std::size_t& indexed_outputs) {
+// index on (with and without the shortcut for rows it decides exactly) and off, and
+// compares all three with the reference interpreter and each other (decisions and traces).
+// Returns the number of tickets compared; counts the outputs that have an index and the
+// rows the index decides exactly.
+std::size_t compare_paths(std::uint64_t seed, int policies, int tickets, std::size_t& indexed_outputs,
+                          std::size_t& exact_rows) {
   std::size_t compared = 0;
   ref::policy_generator gen{seed};
   for (int pi = 0; pi < policies; ++pi) {
@@ -48,30 +51,40 @@ std::size_t compare_paths(std::uint64_t seed, int policies, int tickets, std::si
     REQUIRE(compiled.ok());
     const ref::interpreter interp{*parsed.tree};
     const auto& pol = compiled.value;
-    for (const auto& out : triage::detail::policy_access::rt(*pol).outputs) indexed_outputs += out.index.empty() ? 0 : 1;
+    for (const auto& out : triage::detail::policy_access::rt(*pol).outputs) {
+      indexed_outputs += out.index.empty() ? 0 : 1;
+      for (const auto& row : out.rows) exact_rows += row.index_exact && !out.index.empty() ? 1 : 0;
+    }
     triage::ticket_decoder decoder{pol};
     triage::ticket t{pol};
-    triage::decision indexed{pol}, plain{pol};
-    triage::evaluation_trace indexed_trace, plain_trace;
+    triage::decision indexed{pol}, checked{pol}, plain{pol};
+    triage::evaluation_trace indexed_trace, checked_trace, plain_trace;
     for (int ti = 0; ti < tickets; ++ti) {
       const ref::generated_ticket gt = gen.make_ticket(g);
       REQUIRE_MESSAGE(decoder.decode(gt.json, t), decoder.error());
       {
-        const index_switch on{true};
+        const index_switch on{row_index_mode::always};
         pol->evaluate(t, indexed, indexed_trace);
       }
       {
-        const index_switch off{false};
+        const index_switch on_checked{row_index_mode::always_checked};
+        pol->evaluate(t, checked, checked_trace);
+      }
+      {
+        const index_switch off{row_index_mode::never};
         pol->evaluate(t, plain, plain_trace);
       }
       const std::string expected = interp.evaluate(gt.fields).to_json();
       INFO("seed ", g.seed, "\n", g.text, "\nticket ", gt.json);
       CHECK(compact_json(indexed.to_json()) == expected);
+      CHECK(compact_json(checked.to_json()) == expected);
       CHECK(compact_json(plain.to_json()) == expected);
       for (std::uint32_t o = 0; o < pol->model().outputs.size(); ++o) {
         const auto a = indexed_trace.matched(pol->output_at(o));
-        const auto b = plain_trace.matched(pol->output_at(o));
-        CHECK(std::vector<std::uint32_t>(a.begin(), a.end()) == std::vector<std::uint32_t>(b.begin(), b.end()));
+        const auto b = checked_trace.matched(pol->output_at(o));
+        const auto c = plain_trace.matched(pol->output_at(o));
+        CHECK(std::vector<std::uint32_t>(a.begin(), a.end()) == std::vector<std::uint32_t>(c.begin(), c.end()));
+        CHECK(std::vector<std::uint32_t>(b.begin(), b.end()) == std::vector<std::uint32_t>(c.begin(), c.end()));
       }
       ++compared;
     }
@@ -83,8 +96,10 @@ std::size_t compare_paths(std::uint64_t seed, int policies, int tickets, std::si
 
 TEST_CASE("the row index decides random policies as the plain scan and the reference do") {
   std::size_t indexed_outputs = 0;
-  CHECK(compare_paths(20261123, 60, 40, indexed_outputs) == 60u * 40u);
+  std::size_t exact_rows = 0;
+  CHECK(compare_paths(20261123, 60, 40, indexed_outputs, exact_rows) == 60u * 40u);
   CHECK(indexed_outputs > 30);  // the index path was really taken
+  CHECK(exact_rows > 30);       // and so was the shortcut for rows it decides exactly
 }
 
 TEST_CASE("the row index narrows a first output to the rows an enum, bool or duration value allows") {
@@ -101,9 +116,9 @@ TEST_CASE("the row index narrows a first output to the rows an enum, bool or dur
   REQUIRE(r.ok());
   const auto& pol = r.value;
   const triage::output_handle team = pol->output("team");
-  for (const bool on : {true, false}) {
-    CAPTURE(on);
-    const index_switch sw{on};
+  for (const row_index_mode mode : {row_index_mode::always, row_index_mode::always_checked, row_index_mode::never}) {
+    CAPTURE(static_cast<int>(mode));
+    const index_switch sw{mode};
     triage::ticket t{pol};
     triage::decision d{pol};
     pol->evaluate(t, d);  // everything missing: only r3
@@ -141,9 +156,9 @@ TEST_CASE("the row index narrows by a string field's value, and a string no rule
   const auto& pol = r.value;
   const triage::output_handle team = pol->output("team");
   const triage::field_handle client = pol->field("client"), issue = pol->field("issue");
-  for (const bool on : {true, false}) {
-    CAPTURE(on);
-    const index_switch sw{on};
+  for (const row_index_mode mode : {row_index_mode::always, row_index_mode::always_checked, row_index_mode::never}) {
+    CAPTURE(static_cast<int>(mode));
+    const index_switch sw{mode};
     triage::ticket t{pol};
     triage::decision d{pol};
     pol->evaluate(t, d);  // client missing: `!=` is false too

@@ -135,12 +135,16 @@ class ticket {
   friend struct detail::subject_reader;
   friend struct detail::decoder_state;
   [[nodiscard]] std::uint32_t checked_index(field_handle f) const;
+  // Stores string field i's value, and its ASCII lower-cased copy when the policy's text
+  // tests read one.
+  void store_text(std::uint32_t i, std::string_view v);
 
   std::shared_ptr<const triage::policy> owner_;
   std::vector<std::uint8_t> present_;   // per field: 1 when it holds a value
   std::vector<std::int64_t> ints_;      // per field: bool, int, duration (s), enum member
   std::vector<double> numbers_;         // per field: number values
   std::vector<std::string> strings_;    // per field: string values (others stay empty)
+  std::vector<std::string> folded_;     // per field: lower-cased copy, for text tests
   std::vector<std::uint64_t> tag_bits_; // tags fields: a bitset over table().symbols each
   std::uint32_t tag_words_ = 0;         // 64-bit words per tags field
 };

@@ -250,7 +250,7 @@ struct decoder_state {
       }
       case field_type::string:
         if (type != element_type::STRING) return field_prefix(def) + "expected a string, found " + describe(v);
-        t.strings_[i].assign(std::string_view(v.get_string().value_unsafe()));
+        t.store_text(i, std::string_view(v.get_string().value_unsafe()));
         break;
       case field_type::enumeration: {
         if (type != element_type::STRING) {

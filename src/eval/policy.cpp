@@ -79,8 +79,11 @@ bool accepts(const cell& c, const value_view& v) noexcept {
   return false;
 }
 
-// Compiles a cell into its compact form (see policy::runtime::check).
-policy_access::runtime::check compact_check(const model& m, const cell& c) {
+char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Compiles a cell into its compact form (see policy::runtime::check); a text check's
+// needle goes into `rt.needles`.
+policy_access::runtime::check compact_check(const model& m, const cell& c, policy_access::runtime& rt) {
   using check = policy_access::runtime::check;
   using op = policy_access::runtime::check_op;
   check k;
@@ -106,6 +109,16 @@ policy_access::runtime::check compact_check(const model& m, const cell& c) {
              c.required.size() + c.forbidden.size() == 1) {
     k.op = c.required.empty() ? op::tag_lacks : op::tag_has;
     k.lo = c.required.empty() ? c.forbidden[0] : c.required[0];
+  } else if (c.kind == cell_kind::string && c.subject.of == subject_ref::kind::field && !c.one_of &&
+             c.none_of.empty() && c.tests.size() == 1) {
+    const text_test& test = c.tests[0];
+    k.op = test.op == text_op::contains ? op::text_contains : test.op == text_op::starts_with ? op::text_starts : op::text_ends;
+    k.lo = static_cast<std::int64_t>(rt.needles.size());
+    k.hi = test.negated ? 1 : 0;
+    std::string needle = test.needle;
+    for (char& ch : needle) ch = ascii_lower(ch);
+    rt.needles.push_back(std::move(needle));
+    rt.folds_field[c.subject.index] = 1;
   }
   return k;
 }
@@ -185,6 +198,34 @@ std::vector<std::string_view> index_texts(const std::vector<policy_access::runti
   return texts;
 }
 
+// Returns true when the index of `fi` decides the compact check `k` (on fi's field) exactly:
+// a row holding `k` is in a value slot's bitset exactly when `k` accepts that slot's values
+// (and in the "missing" slot exactly when `k` accepts a missing value), so a row the index
+// lets through passes `k` without running it. The "anything" slot is never exact: the
+// evaluator runs every check when a ticket lands in it.
+bool exact_on_index(const policy_access::runtime::check& k, const policy_access::runtime::field_index& fi) {
+  using op = policy_access::runtime::check_op;
+  using kind = policy_access::runtime::field_index::kind;
+  if (k.op == op::none_present) return true;
+  switch (fi.of) {
+    case kind::boolean: return k.op == op::bools;
+    case kind::enumeration: return k.op == op::members;
+    case kind::range: {
+      // A slot overlapping the range lies inside it when both of its ends are cut points.
+      if (k.op != op::int_range) return false;
+      const auto cut = [&](std::int64_t at) { return std::binary_search(fi.bounds.begin(), fi.bounds.end(), at); };
+      return (k.lo == std::numeric_limits<std::int64_t>::min() || cut(k.lo)) &&
+             (k.hi == std::numeric_limits<std::int64_t>::max() || cut(k.hi + 1));
+    }
+    case kind::text: {
+      // `==` / `in` only: every string of the cell has its own slot (index_texts keeps all).
+      const cell* c = k.op == op::general ? k.general : nullptr;
+      return c != nullptr && c->kind == cell_kind::string && c->one_of && c->none_of.empty() && c->tests.empty();
+    }
+  }
+  return false;
+}
+
 // Builds the row index of one output (see policy::runtime::field_index).
 void build_index(const model& m, const std::vector<policy_access::runtime::check>& checks,
                  policy_access::runtime::output_entry& entry) {
@@ -246,6 +287,14 @@ void build_index(const model& m, const std::vector<policy_access::runtime::check
     fi.offset = offset;
     offset += (fi.values + 2) * entry.words;
     entry.index.push_back(fi);
+  }
+  for (runtime::row_entry& row : entry.rows) {
+    row.index_exact = true;
+    for (std::uint32_t k = row.check_begin; k < row.check_end && row.index_exact; ++k) {
+      const auto fi = std::find_if(entry.index.begin(), entry.index.end(),
+                                   [&](const runtime::field_index& f) { return f.field == checks[k].subject; });
+      row.index_exact = !checks[k].output && fi != entry.index.end() && exact_on_index(checks[k], *fi);
+    }
   }
   // Every row is allowed by a slot until one of its checks on the field rules it out; so
   // visit only the checks on indexed fields, once per slot.
@@ -328,6 +377,7 @@ std::shared_ptr<const policy> detail::policy_access::make(std::shared_ptr<const 
     if (mo.fields[i].type == field_type::tags) rt->tag_slot[i] = rt->tag_fields++;
   }
   rt->tag_words = static_cast<std::uint32_t>((tab.symbols.size() + 63) / 64);
+  rt->folds_field.assign(mo.fields.size(), 0);
 
   auto member_name = [&](std::uint32_t enum_index, std::int64_t i) -> std::string_view {
     if (enum_index >= mo.enums.size() || i < 0) return {};
@@ -369,7 +419,7 @@ std::shared_ptr<const policy> detail::policy_access::make(std::shared_ptr<const 
       policy::runtime::row_entry compact;
       compact.check_begin = static_cast<std::uint32_t>(rt->checks.size());
       compact.contradictory = row.contradictory;
-      for (const cell& c : row.cells) rt->checks.push_back(compact_check(mo, c));
+      for (const cell& c : row.cells) rt->checks.push_back(compact_check(mo, c, *rt));
       compact.check_end = static_cast<std::uint32_t>(rt->checks.size());
       entry.rows.push_back(compact);
     }
@@ -474,6 +524,15 @@ bool detail::policy_access::passes(const runtime::check& k, const ticket& t, con
     if (!v.present) return k.accepts_missing;
     return has_bit(v, static_cast<std::uint32_t>(k.lo)) == (k.op == op::tag_has);
   }
+  if (k.op == op::text_contains || k.op == op::text_starts || k.op == op::text_ends) {
+    if (t.present_[k.subject] == 0) return k.accepts_missing;
+    const std::string_view text = t.folded_[k.subject];
+    const std::string_view needle = read.rt.needles[static_cast<std::size_t>(k.lo)];
+    const bool holds = k.op == op::text_contains ? text.find(needle) != std::string_view::npos
+                       : k.op == op::text_starts ? text.starts_with(needle)
+                                                 : text.ends_with(needle);
+    return holds != (k.hi != 0);
+  }
   bool present = false;
   std::int64_t value = 0;
   if (k.output) {
@@ -492,6 +551,9 @@ bool detail::policy_access::passes(const runtime::check& k, const ticket& t, con
     case op::none_present: return false;
     case op::tag_has:
     case op::tag_lacks:
+    case op::text_contains:
+    case op::text_starts:
+    case op::text_ends:
     case op::general: break;
   }
   return false;
@@ -589,7 +651,7 @@ void detail::policy_access::evaluate(const policy& p, const ticket& t, decision&
       }
       return true;
     };
-    const bool use_index = index_mode == row_index_mode::always ||
+    const bool use_index = index_mode == row_index_mode::always || index_mode == row_index_mode::always_checked ||
                            (index_mode == row_index_mode::automatic && entry.index_pays);
     if (use_index && !entry.index.empty()) {
       // AND, word by word, the live rows and each indexed field's rows for the ticket's
@@ -597,6 +659,9 @@ void detail::policy_access::evaluate(const policy& p, const ticket& t, decision&
       std::array<const std::uint64_t*, policy::runtime::max_indexed_fields + 1> sets{};
       std::size_t set_count = 0;
       sets[set_count++] = entry.live_rows.data();
+      // Rows the index decides exactly need no checks, unless a field fell in an "anything"
+      // slot (or a test turned the shortcut off).
+      bool exact = index_mode != row_index_mode::always_checked;
       for (const policy::runtime::field_index& fi : entry.index) {
         std::uint32_t value_slot = fi.values;  // missing
         if (t.present_[fi.field] != 0) {
@@ -616,6 +681,7 @@ void detail::policy_access::evaluate(const policy& p, const ticket& t, decision&
             value_slot = v >= 0 && v < fi.values ? static_cast<std::uint32_t>(v) : fi.values + 1;
           }
         }
+        if (value_slot > fi.values) exact = false;
         sets[set_count++] = entry.index_bits.data() + fi.offset + std::size_t{value_slot} * entry.words;
       }
       std::uint32_t last_rule = no_index;
@@ -627,7 +693,8 @@ void detail::policy_access::evaluate(const policy& p, const ticket& t, decision&
           const std::uint32_t row = w * 64 + static_cast<std::uint32_t>(std::countr_zero(bits));
           bits &= bits - 1;
           const std::uint32_t rule = entry.row_rule[row];
-          if (rule == last_rule || !row_matches(row)) continue;
+          if (rule == last_rule) continue;
+          if (!(exact && entry.rows[row].index_exact) && !row_matches(row)) continue;
           last_rule = rule;
           done = on_match(entry.rules[rule]);
         }

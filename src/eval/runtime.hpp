@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -26,9 +27,14 @@ struct policy::runtime {
   };
   // One cell in the compact form the evaluator runs: the common cells (a boolean set, one
   // integer range, an enum of at most 64 members, one required or forbidden tag, "missing
-  // only") are checked from these 32 bytes alone, so large tables stay cache-friendly;
-  // other cells point to the table's.
-  enum class check_op : std::uint8_t { bools, int_range, members, tag_has, tag_lacks, none_present, general };
+  // only", one contains / starts_with / ends_with test on a string field) are checked from
+  // these 40 bytes alone, so large tables stay cache-friendly; other cells point to the
+  // table's.
+  enum class check_op : std::uint8_t {
+    bools, int_range, members, tag_has, tag_lacks, none_present,
+    text_contains, text_starts, text_ends,  // lo: into `needles`; hi: 1 when negated
+    general
+  };
   struct check {
     std::uint32_t subject = 0;  // field or output index
     bool output = false;        // the subject is an output
@@ -42,8 +48,18 @@ struct policy::runtime {
     std::uint32_t check_begin = 0;  // into `checks`
     std::uint32_t check_end = 0;
     bool contradictory = false;
+    // Every check of the row is on an indexed field and the index decides it exactly (see
+    // exact_on_index in policy.cpp): a row the index lets through then matches, with no
+    // check left to run.
+    bool index_exact = false;
   };
   std::vector<check> checks;
+  // The text checks' needles, ASCII lower-cased once here; they are matched against the
+  // ticket's lower-cased copy of the field (ticket::folded_), so a case-insensitive
+  // `contains` is one plain substring search rather than a case-folding compare at every
+  // position.
+  std::vector<std::string> needles;
+  std::vector<std::uint8_t> folds_field;  // per field: 1 when text checks read its folded copy
   // The row index of one field for one output: for each value the field can hold, the
   // bitset of the output's rows that value does not rule out. Slots: one per value (enum
   // member index, false / true, or for int and duration fields one per range between
@@ -91,8 +107,10 @@ struct policy::runtime {
 namespace detail {
 
 /// When evaluation uses the per-field row index: where it pays (`automatic`, the default:
-/// see output_entry::index_pays), `always` or `never`. Tests force each path.
-enum class row_index_mode : std::uint8_t { automatic, always, never };
+/// see output_entry::index_pays), `always` or `never`; `always_checked` uses the index but
+/// runs every check of the rows it lets through, even rows it decides exactly
+/// (row_entry::index_exact). Tests force each path.
+enum class row_index_mode : std::uint8_t { automatic, always, always_checked, never };
 /// Sets the row index mode for every policy; safe to call from any thread.
 void set_row_index(row_index_mode mode) noexcept;
 /// Returns the row index mode.

@@ -35,6 +35,7 @@ ticket::ticket(std::shared_ptr<const triage::policy> p) : owner_(std::move(p)) {
   ints_.assign(n, 0);
   numbers_.assign(n, 0.0);
   strings_.assign(n, std::string{});
+  folded_.assign(n, std::string{});
   tag_words_ = rt.tag_words;
   tag_bits_.assign(std::size_t{rt.tag_fields} * rt.tag_words, 0);
 }
@@ -91,7 +92,7 @@ void ticket::set_duration(field_handle f, std::chrono::seconds v) {
 void ticket::set_text(field_handle f, std::string_view v) {
   const std::uint32_t i = checked_index(f);
   if (f.type() == field_type::string) {
-    strings_[i].assign(v);  // reuses the capacity of the previous value
+    store_text(i, v);
   } else if (f.type() == field_type::enumeration) {
     const std::optional<std::uint32_t> m = owner_->member(f, v);
     if (!m) {
@@ -103,6 +104,18 @@ void ticket::set_text(field_handle f, std::string_view v) {
     wrong_type(*owner_, i, "text");
   }
   present_[i] = 1;
+}
+
+void ticket::store_text(std::uint32_t i, std::string_view v) {
+  strings_[i].assign(v);  // reuses the capacity of the previous value
+  if (detail::policy_access::rt(*owner_).folds_field[i] != 0) {
+    std::string& folded = folded_[i];
+    folded.assign(v);
+    // ASCII only, as the language's case-insensitive text tests are.
+    for (char& c : folded) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
 }
 
 void ticket::set_member(field_handle f, std::uint32_t index) {
