@@ -214,8 +214,8 @@ TEST_CASE("a ticket with a 100 MB description is decided") {
 
 TEST_CASE("memory stays flat however many tickets stream through") {
   // The same stream, 1 MB and 64 MB long, through a pipe: peak memory must not grow with it.
-  const auto peak_kb = [](std::size_t bytes) {
-    cli_test::live_rulecheck child({"eval", policy()}, false);
+  const auto peak_kb = [](std::size_t bytes, const char* jobs) {
+    cli_test::live_rulecheck child({"eval", policy(), "--jobs", jobs}, false);
     std::string block;
     while (block.size() < (1u << 20)) block += std::string(vpn_ticket) + "\n";
     for (std::size_t sent = 0; sent < bytes; sent += block.size()) REQUIRE(child.write(block));
@@ -223,11 +223,14 @@ TEST_CASE("memory stays flat however many tickets stream through") {
     CHECK(r.status == 0);
     return r.max_rss_kb;
   };
-  const long small = peak_kb(std::size_t{1} << 20);
-  const long large = peak_kb(std::size_t{64} << 20);
-  CAPTURE(small);
-  CAPTURE(large);
-  CHECK(large < small + 8 * 1024);
+  for (const char* jobs : {"1", "3"}) {
+    CAPTURE(jobs);
+    const long small = peak_kb(std::size_t{1} << 20, jobs);
+    const long large = peak_kb(std::size_t{64} << 20, jobs);
+    CAPTURE(small);
+    CAPTURE(large);
+    CHECK(large < small + 8 * 1024);
+  }
 }
 
 TEST_CASE("each answer is written as soon as its ticket is read from a pipe") {
@@ -238,6 +241,68 @@ TEST_CASE("each answer is written as soon as its ticket is read from a pipe") {
   CHECK(child.read_line(10'000) == printer_decision);
   const auto r = child.finish();
   CHECK(r.status == 0);
+}
+
+TEST_CASE("--jobs N writes exactly what one job writes, in input order") {
+  // Valid, invalid, blank and too long lines, several thousand of them, so that many
+  // batches are in flight at once.
+  std::string input;
+  for (int i = 0; i < 6'000; ++i) {
+    switch (i % 7) {
+      case 0: input += vpn_ticket; break;
+      case 1: input += security_ticket; break;
+      case 2: input += R"({"id": )" + std::to_string(i) + R"(, "issue": "x", "urgency": "hgih"})"; break;
+      case 3: input += "   "; break;
+      case 4: input += R"({"id": "long", "issue": ")" + std::string(400, 'x') + R"(", "urgency": "low"})"; break;
+      case 5: input += "{not json"; break;
+      default: input += R"({"id": )" + std::to_string(i) + R"(, "issue": "printer", "urgency": "medium"})"; break;
+    }
+    input += '\n';
+  }
+  const std::string tickets = scratch_file("jobs.jsonl", input);
+  for (const bool trace : {false, true}) {
+    CAPTURE(trace);
+    std::vector<std::string> args = {"eval", policy(), tickets, "--max-line-bytes", "300"};
+    if (trace) args.emplace_back("--trace");
+    const auto one = rulecheck(args);
+    CHECK(one.status == 1);
+    CHECK(lines_of(one.out).size() == 6'000u - 6'000u / 7);  // every line but the blank ones
+    for (const char* jobs : {"2", "4", "0"}) {
+      CAPTURE(jobs);
+      std::vector<std::string> with_jobs = args;
+      with_jobs.insert(with_jobs.end(), {"--jobs", jobs});
+      const auto many = rulecheck(with_jobs);
+      CHECK(many.status == one.status);
+      CHECK(many.out == one.out);
+      CHECK(many.err.empty());
+    }
+  }
+  // Every ticket valid: exit 0 with any number of jobs.
+  const std::string valid = scratch_file("jobs-valid.jsonl", joined({vpn_ticket, printer_ticket, security_ticket}));
+  const auto r = rulecheck({"eval", policy(), valid, "--jobs", "3"});
+  CHECK(r.status == 0);
+  CHECK(r.out == joined({vpn_decision, printer_decision, security_decision}));
+}
+
+TEST_CASE("--jobs N still answers each ticket as soon as it is read from a pipe") {
+  cli_test::live_rulecheck child({"eval", policy(), "--jobs", "4"}, true);
+  REQUIRE(child.write(std::string(vpn_ticket) + "\n"));
+  CHECK(child.read_line(10'000) == vpn_decision);
+  REQUIRE(child.write(std::string(printer_ticket) + "\n"));
+  CHECK(child.read_line(10'000) == printer_decision);
+  const auto r = child.finish();
+  CHECK(r.status == 0);
+}
+
+TEST_CASE("--jobs takes a number of threads from 0 (one per core) to 256") {
+  for (const char* bad : {"x", "-1", "257", "2.5", ""}) {
+    CAPTURE(bad);
+    const auto r = rulecheck({"eval", policy(), "--jobs", bad}, joined({printer_ticket}));
+    CHECK(r.status == 2);
+    CHECK(lines_of(r.err).at(0) ==
+          std::string("rulecheck: error: invalid --jobs '") + bad + "'; expected 0 (one per core) to 256");
+    CHECK(r.out.empty());
+  }
 }
 
 TEST_CASE("eval exits with 2 when it cannot do its work") {

@@ -253,7 +253,9 @@ line_reader::line_reader(int fd, std::size_t max_line_bytes, buffered_output* ou
     : fd_(fd), max_line_bytes_(max_line_bytes), out_(out), buffer_(std::size_t{1} << 18) {}
 
 bool line_reader::refill() {
-  if (out_ != nullptr) out_->flush();  // the read may wait: let the reader see answers so far
+  // The read may wait: let the reader see the answers so far.
+  if (before_wait_) before_wait_();
+  if (out_ != nullptr) out_->flush();
   for (;;) {
     const ssize_t got = ::read(fd_, buffer_.data(), buffer_.size());
     if (got > 0) {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -81,6 +82,10 @@ class line_reader {
   /// wait for input.
   line_reader(int fd, std::size_t max_line_bytes, buffered_output* out);
 
+  /// Also calls `hook` before every read that may wait for input (after flushing `out`):
+  /// `eval --jobs` writes out the answers its workers hold there.
+  void before_wait(std::function<void()> hook) { before_wait_ = std::move(hook); }
+
   /// Reads the next line into `line` (valid until the next call). Returns false at the end
   /// of the input or on a read error (then `error()` is not empty). `too_long` is set when
   /// the line was longer than the limit; `line` is then empty.
@@ -94,6 +99,7 @@ class line_reader {
   int fd_;
   std::size_t max_line_bytes_;
   buffered_output* out_;
+  std::function<void()> before_wait_;
   std::vector<char> buffer_;
   std::size_t begin_ = 0;  // first unread byte of buffer_
   std::size_t end_ = 0;    // one past the last byte read into buffer_
