@@ -25,6 +25,7 @@
 
 #include <chrono>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -48,6 +49,12 @@ class ticket {
  public:
   /// Makes a ticket for `p`'s schema with every field missing. `p` must not be null.
   explicit ticket(std::shared_ptr<const triage::policy> p);
+
+  ticket(const ticket& other);
+  ticket& operator=(const ticket& other);
+  ticket(ticket&& other) noexcept;
+  ticket& operator=(ticket&& other) noexcept;
+  ~ticket();
 
   /// Returns the policy whose schema this ticket follows.
   [[nodiscard]] const std::shared_ptr<const triage::policy>& owner() const noexcept {
@@ -104,7 +111,7 @@ class ticket {
 
   /// Returns true when the field holds a value.
   [[nodiscard]] bool present(field_handle f) const noexcept {
-    return f.index() < present_.size() && present_[f.index()] != 0;
+    return f.index() < fields_ && present_[f.index()] != 0;
   }
   /// Returns a `bool` field's value (false when missing).
   [[nodiscard]] bool get_bool(field_handle f) const noexcept {
@@ -139,13 +146,29 @@ class ticket {
   // tests read one.
   void store_text(std::uint32_t i, std::string_view v);
 
+  // Points present_, ints_, numbers_ and tag_bits_ into the block.
+  void place_block() noexcept;
+  // Copies the block's size, bytes and (when on the heap) storage from `other`.
+  void copy_block(const ticket& other);
+  // Leaves a moved-from ticket with no fields (every field reads as missing).
+  void forget_block() noexcept;
+
   std::shared_ptr<const triage::policy> owner_;
-  std::vector<std::uint8_t> present_;   // per field: 1 when it holds a value
-  std::vector<std::int64_t> ints_;      // per field: bool, int, duration (s), enum member
-  std::vector<double> numbers_;         // per field: number values
+  // One block holds every fixed-size value, in this order, so that a ticket's values share
+  // a few cache lines: evaluating a stream of tickets is bound by fetching them. The block
+  // lives inside the ticket when it fits (a dozen fields do), so that an array of tickets
+  // is one flat run of memory; larger schemas put it on the heap.
+  static constexpr std::size_t inline_block_bytes = 256;
+  alignas(std::uint64_t) std::byte inline_block_[inline_block_bytes] = {};
+  std::unique_ptr<std::byte[]> heap_block_;
+  std::size_t block_bytes_ = 0;
+  std::uint32_t fields_ = 0;
+  std::uint8_t* present_ = nullptr;     // per field: 1 when it holds a value
+  std::int64_t* ints_ = nullptr;        // per field: bool, int, duration (s), enum member
+  double* numbers_ = nullptr;           // per field: number values
+  std::uint64_t* tag_bits_ = nullptr;   // tags fields: a bitset over table().symbols each
   std::vector<std::string> strings_;    // per field: string values (others stay empty)
   std::vector<std::string> folded_;     // per field: lower-cased copy, for text tests
-  std::vector<std::uint64_t> tag_bits_; // tags fields: a bitset over table().symbols each
   std::uint32_t tag_words_ = 0;         // 64-bit words per tags field
 };
 

@@ -268,7 +268,7 @@ struct decoder_state {
           return field_prefix(def) + "expected an array of strings, found " + describe(v);
         }
         const policy_access::runtime& rt = policy_access::rt(*owner);
-        std::uint64_t* words = t.tag_bits_.data() + std::size_t{rt.tag_slot[i]} * rt.tag_words;
+        std::uint64_t* words = t.tag_bits_ + std::size_t{rt.tag_slot[i]} * rt.tag_words;
         std::fill(words, words + rt.tag_words, 0);
         for (simdjson::dom::element item : items) {
           std::string_view tag;

@@ -1,5 +1,6 @@
 // Tickets: flat, typed storage for one policy's fields (see <triage/ticket.hpp>).
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -31,17 +32,92 @@ ticket::ticket(std::shared_ptr<const triage::policy> p) : owner_(std::move(p)) {
   if (!owner_) throw std::invalid_argument("triage::ticket needs a policy");
   const std::size_t n = owner_->model().fields.size();
   const detail::policy_access::runtime& rt = detail::policy_access::rt(*owner_);
-  present_.assign(n, 0);
-  ints_.assign(n, 0);
-  numbers_.assign(n, 0.0);
+  fields_ = static_cast<std::uint32_t>(n);
   strings_.assign(n, std::string{});
   folded_.assign(n, std::string{});
   tag_words_ = rt.tag_words;
-  tag_bits_.assign(std::size_t{rt.tag_fields} * rt.tag_words, 0);
+  // Presence bytes first (rounded up to whole words), then the 8-byte values: with a dozen
+  // fields the presence bytes and the integer values fit in two cache lines.
+  block_bytes_ = (n + 7) / 8 * 8 + n * sizeof(std::int64_t) + n * sizeof(double) +
+                 std::size_t{rt.tag_fields} * rt.tag_words * sizeof(std::uint64_t);
+  // Zeroed (inline or on the heap): every field missing.
+  if (block_bytes_ > inline_block_bytes) heap_block_ = std::make_unique<std::byte[]>(block_bytes_);
+  place_block();
+}
+
+void ticket::place_block() noexcept {
+  std::byte* at = heap_block_ ? heap_block_.get() : inline_block_;
+  present_ = reinterpret_cast<std::uint8_t*>(at);
+  at += (fields_ + 7) / 8 * 8;
+  ints_ = reinterpret_cast<std::int64_t*>(at);
+  at += std::size_t{fields_} * sizeof(std::int64_t);
+  numbers_ = reinterpret_cast<double*>(at);
+  at += std::size_t{fields_} * sizeof(double);
+  tag_bits_ = reinterpret_cast<std::uint64_t*>(at);
+}
+
+ticket::ticket(const ticket& other)
+    : owner_(other.owner_), fields_(other.fields_), strings_(other.strings_), folded_(other.folded_),
+      tag_words_(other.tag_words_) {
+  copy_block(other);
+}
+
+ticket& ticket::operator=(const ticket& other) {
+  if (this != &other) *this = ticket(other);
+  return *this;
+}
+
+// A move copies an inline block (a few hundred bytes at most) and takes a heap one.
+ticket::ticket(ticket&& other) noexcept
+    : owner_(std::move(other.owner_)), heap_block_(std::move(other.heap_block_)),
+      block_bytes_(other.block_bytes_), fields_(other.fields_), strings_(std::move(other.strings_)),
+      folded_(std::move(other.folded_)), tag_words_(other.tag_words_) {
+  if (!heap_block_) std::memcpy(inline_block_, other.inline_block_, block_bytes_);
+  place_block();
+  other.forget_block();
+}
+
+ticket& ticket::operator=(ticket&& other) noexcept {
+  if (this != &other) {
+    owner_ = std::move(other.owner_);
+    heap_block_ = std::move(other.heap_block_);
+    block_bytes_ = other.block_bytes_;
+    fields_ = other.fields_;
+    if (!heap_block_) std::memcpy(inline_block_, other.inline_block_, block_bytes_);
+    place_block();
+    strings_ = std::move(other.strings_);
+    folded_ = std::move(other.folded_);
+    tag_words_ = other.tag_words_;
+    other.forget_block();
+  }
+  return *this;
+}
+
+ticket::~ticket() = default;
+
+void ticket::copy_block(const ticket& other) {
+  block_bytes_ = other.block_bytes_;
+  if (other.heap_block_) {
+    heap_block_ = std::make_unique<std::byte[]>(block_bytes_);
+    std::memcpy(heap_block_.get(), other.heap_block_.get(), block_bytes_);
+  } else {
+    std::memcpy(inline_block_, other.inline_block_, block_bytes_);
+  }
+  place_block();
+}
+
+void ticket::forget_block() noexcept {
+  heap_block_.reset();
+  block_bytes_ = 0;
+  fields_ = 0;
+  present_ = nullptr;
+  ints_ = nullptr;
+  numbers_ = nullptr;
+  tag_bits_ = nullptr;
 }
 
 std::uint32_t ticket::checked_index(field_handle f) const {
-  if (!f.valid() || f.index() >= present_.size() ||
+  if (!f.valid() || f.index() >= fields_ ||
       owner_->model().fields[f.index()].type != f.type()) {
     throw std::invalid_argument("triage::ticket: invalid field handle");
   }
@@ -133,7 +209,7 @@ void ticket::set_tags(field_handle f, std::span<const std::string_view> tags) {
   const std::uint32_t i = checked_index(f);
   if (f.type() != field_type::tags) wrong_type(*owner_, i, "tags");
   const detail::policy_access::runtime& rt = detail::policy_access::rt(*owner_);
-  std::uint64_t* words = tag_bits_.data() + std::size_t{rt.tag_slot[i]} * tag_words_;
+  std::uint64_t* words = tag_bits_ + std::size_t{rt.tag_slot[i]} * tag_words_;
   std::fill(words, words + tag_words_, 0);
   present_[i] = 1;
   for (const std::string_view tag : tags) add_tag(f, tag);
@@ -144,7 +220,7 @@ void ticket::add_tag(field_handle f, std::string_view tag) {
   if (f.type() != field_type::tags) wrong_type(*owner_, i, "tags");
   const detail::policy_access::runtime& rt = detail::policy_access::rt(*owner_);
   if (present_[i] == 0) {
-    std::uint64_t* words = tag_bits_.data() + std::size_t{rt.tag_slot[i]} * tag_words_;
+    std::uint64_t* words = tag_bits_ + std::size_t{rt.tag_slot[i]} * tag_words_;
     std::fill(words, words + tag_words_, 0);
     present_[i] = 1;
   }
@@ -160,7 +236,7 @@ void ticket::clear(field_handle f) {
 }
 
 void ticket::reset() noexcept {
-  std::fill(present_.begin(), present_.end(), 0);
+  std::fill(present_, present_ + fields_, std::uint8_t{0});
 }
 
 std::string_view ticket::get_text(field_handle f) const noexcept {
