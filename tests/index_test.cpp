@@ -182,3 +182,36 @@ TEST_CASE("the row index narrows by a string field's value, and a string no rule
     CHECK(d.text(team) == "c");
   }
 }
+
+TEST_CASE("the string index finds each of hundreds of strings, colliding hashes included, and none it was not given") {
+  for (const int count : {256, 257}) {  // 257 strings are more than an index takes: plain scan
+    CAPTURE(count);
+    std::string text = "field client: string\noutput owner: string first\n";
+    // Strings built with += : GCC 12 warns falsely (-Wrestrict) on "o" + std::to_string(i).
+    const auto name = [](const char* prefix, int i) {
+      std::string s = prefix;
+      s += std::to_string(i);
+      return s;
+    };
+    for (int i = 0; i < count; ++i) {
+      text += "owner if client == \"" + name("client_", i) + "\" -> \"" + name("o", i) + "\"\n";
+    }
+    const triage::compile_result r = triage::compile(text, "clients.rules");
+    REQUIRE(r.ok());
+    const auto& pol = r.value;
+    const auto& index = triage::detail::policy_access::rt(*pol).outputs[0].index;
+    CHECK(index.size() == (count <= 256 ? 1u : 0u));
+    triage::ticket t{pol};
+    triage::decision d{pol};
+    for (int i = 0; i < count; ++i) {
+      t.set(pol->field("client"), name("client_", i));
+      pol->evaluate(t, d);
+      REQUIRE(d.text(pol->output("owner")) == name("o", i));
+    }
+    for (const char* other : {"client_", "client_1000", "", "CLIENT_1"}) {
+      t.set(pol->field("client"), other);
+      pol->evaluate(t, d);
+      CHECK_FALSE(d.present(pol->output("owner")));
+    }
+  }
+}

@@ -232,9 +232,11 @@ void build_index(const model& m, const std::vector<policy_access::runtime::check
   using runtime = policy_access::runtime;
   const auto rows = static_cast<std::uint32_t>(entry.rows.size());
   // Measured with benchmarks/eval_bench (RESULTS.md): from 100 rows on the index wins
-  // for every hit policy (2.5x at 100 rules, 30x at 10,000); at 10 rules the plain scan
-  // is as fast or faster, and the difference is within the noise.
-  entry.index_pays = rows >= 16;
+  // for every hit policy (2.5x at 100 rules, 30x at 10,000). At 10 rules it used to be
+  // even; since rows the index decides exactly are no longer checked, it runs about 35%
+  // fewer instructions there too (callgrind), and none of the scan's hard-to-predict
+  // branches per check. So every output with an indexable field uses it.
+  entry.index_pays = rows > 0;
   entry.words = (rows + 63) / 64;
   entry.live_rows.assign(entry.words, 0);
   for (std::uint32_t r = 0; r < rows; ++r) {
@@ -278,6 +280,13 @@ void build_index(const model& m, const std::vector<policy_access::runtime::check
       fi.texts = index_texts(checks, entry.rows, f);
       if (fi.texts.empty()) continue;  // no `==` / `in`, or too many strings
       fi.values = static_cast<std::uint32_t>(fi.texts.size() + 1);
+      fi.text_table.assign(std::bit_ceil(fi.texts.size() * 2), 0);
+      const std::size_t mask = fi.text_table.size() - 1;
+      for (std::size_t i = 0; i < fi.texts.size(); ++i) {
+        std::size_t at = runtime::text_hash(fi.texts[i]) & mask;
+        while (fi.text_table[at] != 0) at = (at + 1) & mask;
+        fi.text_table[at] = static_cast<std::uint16_t>(i + 1);
+      }
     } else {
       fi.of = runtime::field_index::kind::range;
       fi.bounds = range_bounds(checks, entry.rows, f);
@@ -495,7 +504,7 @@ detail::value_view detail::subject_reader::operator()(subject_ref s) const noexc
     v.text = t.strings_[i];
     const std::uint32_t slot = rt.tag_slot[i];
     if (slot != no_index) {
-      v.words = t.tag_bits_.data() + std::size_t{slot} * rt.tag_words;
+      v.words = t.tag_bits_ + std::size_t{slot} * rt.tag_words;
       v.word_count = rt.tag_words;
     }
   } else {
@@ -669,9 +678,7 @@ void detail::policy_access::evaluate(const policy& p, const ticket& t, decision&
           using kind = policy::runtime::field_index::kind;
           if (fi.of == kind::text) {
             const std::string_view text = t.strings_[fi.field];
-            const auto it = std::lower_bound(fi.texts.begin(), fi.texts.end(), text);
-            value_slot = static_cast<std::uint32_t>(it - fi.texts.begin());
-            if (it == fi.texts.end() || *it != text) value_slot = static_cast<std::uint32_t>(fi.texts.size());
+            value_slot = policy::runtime::text_slot(fi, text);
           } else if (fi.of == kind::range) {
             value_slot = static_cast<std::uint32_t>(std::upper_bound(fi.bounds.begin(), fi.bounds.end(), v) -
                                                     fi.bounds.begin());

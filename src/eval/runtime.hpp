@@ -78,7 +78,26 @@ struct policy::runtime {
     std::vector<std::int64_t> bounds;  // range: slot i holds [bounds[i-1], bounds[i])
     std::vector<std::string_view> texts;  // text: slot i holds texts[i] (sorted), the last
                                           // value slot every other string
+    // text: an open-addressing hash table over `texts` (a power of two, at least twice their
+    // number; each entry a slot + 1, 0 when empty), so a ticket's string finds its slot with
+    // one hash and one compare instead of a binary search of string compares.
+    std::vector<std::uint16_t> text_table;
   };
+  /// The text index's hash (FNV-1a: short strings such as client names hash in a few ns).
+  static std::uint64_t text_hash(std::string_view s) noexcept {
+    std::uint64_t h = 14695981039346656037ull;
+    for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    return h;
+  }
+  /// Returns the text slot of `s` in `fi` (fi.texts.size() for a string it does not hold).
+  static std::uint32_t text_slot(const field_index& fi, std::string_view s) noexcept {
+    const std::size_t mask = fi.text_table.size() - 1;
+    for (std::size_t at = text_hash(s) & mask;; at = (at + 1) & mask) {
+      const std::uint16_t entry = fi.text_table[at];
+      if (entry == 0) return static_cast<std::uint32_t>(fi.texts.size());
+      if (fi.texts[entry - 1u] == s) return entry - 1u;
+    }
+  }
   static constexpr std::size_t max_indexed_fields = 12;
   struct output_entry {
     std::vector<rule_entry> rules;
