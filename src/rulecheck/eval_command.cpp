@@ -20,10 +20,6 @@
 namespace rulecheck {
 namespace {
 
-// Long enough for any real ticket (a 100 MB description still decodes), short enough that
-// a stream without newlines cannot exhaust memory.
-constexpr std::size_t default_max_line_bytes = std::size_t{256} << 20;
-
 bool is_blank(std::string_view line) noexcept {
   return line.find_first_not_of(" \t\r\f\v") == std::string_view::npos;
 }
@@ -76,10 +72,12 @@ int run_eval(const command& self, std::span<const std::string_view> args) {
   }
   const std::string id_field(parsed.value("--id-field").value_or("id"));
   const bool tracing = parsed.has("--trace");
-  std::size_t max_line_bytes = default_max_line_bytes;
+  // The library's defaults, as `stats` and `diff` use them, so that every command rejects
+  // the same tickets; only the line length has a flag (see the CLI guide).
+  triage::ticket_limits lim;
   if (const auto value = parsed.value("--max-line-bytes")) {
-    const auto r = std::from_chars(value->data(), value->data() + value->size(), max_line_bytes);
-    if (r.ec != std::errc{} || r.ptr != value->data() + value->size() || max_line_bytes == 0) {
+    const auto r = std::from_chars(value->data(), value->data() + value->size(), lim.max_line_bytes);
+    if (r.ec != std::errc{} || r.ptr != value->data() + value->size() || lim.max_line_bytes == 0) {
       return usage_error(self, fmt::format("invalid --max-line-bytes '{}'; expected a positive "
                                            "number of bytes",
                                            *value));
@@ -104,12 +102,12 @@ int run_eval(const command& self, std::span<const std::string_view> args) {
     }
   } closer{fd};
 
-  triage::ticket_decoder decoder{pol, id_field};
+  triage::ticket_decoder decoder{pol, id_field, lim};
   triage::ticket t{pol};
   triage::decision d{pol};
   triage::evaluation_trace trace;
   buffered_output out;
-  line_reader reader{fd, max_line_bytes, &out};
+  line_reader reader{fd, lim.max_line_bytes, &out};
 
   std::uint64_t line_number = 0;
   bool rejected = false;
@@ -122,8 +120,7 @@ int run_eval(const command& self, std::span<const std::string_view> args) {
     std::string& text = out.text();
     if (too_long) {
       rejected = true;
-      append_error_line(text, "null", line_number,
-                        fmt::format("line is longer than {} bytes", max_line_bytes));
+      append_error_line(text, "null", line_number, too_long_message(lim.max_line_bytes));
     } else if (is_blank(line)) {
       continue;
     } else if (!decoder.decode(line, t)) {
