@@ -387,3 +387,54 @@ TEST_CASE("hostile text in file names and test names is escaped on stderr and in
                            "0 passed, 1 failed\n");
   }
 }
+
+TEST_CASE("check and explain show control characters from a policy or a ticket escaped") {
+  // A raw ESC, U+009B and DEL in a string literal are allowed in a policy; a diagnostic
+  // quoting it escapes them in text (\u{1b}) and in JSON (\u001b).
+  const std::string rules = scratch_file("raw.rules",
+                                         "field a: int\n"
+                                         "output o: flag\n"
+                                         "o if a == \"x\x1b[31m\xC2\x9B\x7F\"\n");
+  SUBCASE("check, text") {
+    const auto r = rulecheck({"check", rules});
+    CHECK(r.status == 1);
+    CHECK(r.err == rules + ":3:11: error[type-mismatch]: expected an integer, found string "
+                           "'\"x\\u{1b}[31m\\u{9b}\\u{7f}\"'\n"
+                           "    3 | o if a == \"x\\u{1b}[31m\\u{9b}\\u{7f}\"\n"
+                           "      |           ^~~~~~~~~~~~~~~~~~~~~~~~~\n"
+                           "1 error, 0 warnings\n");
+  }
+  SUBCASE("check, JSON") {
+    const auto r = rulecheck({"check", "--format", "json", rules});
+    CHECK(r.status == 1);
+    CHECK(r.out == R"({"file": ")" + rules +
+                       R"(", "line": 3, "column": 11, "end_column": 21, "severity": "error", )"
+                       R"("code": "type-mismatch", "message": "expected an integer, found string )"
+                       R"('\"x\u001b[31m\u009b\u007f\"'", "notes": [], "example": null})"
+                       "\n");
+  }
+  SUBCASE("explain, text: the ticket's values as the rules saw them") {
+    const std::string policy_path = scratch_file("explain.rules",
+                                                 "field a: string\n"
+                                                 "output o: flag\n"
+                                                 "hot: o if a == \"x\"\n");
+    const auto r = rulecheck({"explain", policy_path, "--ticket",
+                              "{\"a\": \"\\u001b[2J\xC2\x9B\xE2\x80\xAE\x7F\"}"});
+    CHECK(r.status == 0);
+    CHECK(r.out == "ticket: {\"a\": \"\\u001b[2J\\u009b\\u202e\\u007f\"}\n"
+                   "\n"
+                   "o = false  (any)\n"
+                   "  \xE2\x9C\x97 hot: a == \"x\"  \xE2\x80\x94 a is \"\\u001b[2J\\u009b\\u202e\\u007f\"\n");
+  }
+  SUBCASE("explain, an invalid ticket: the error on stderr") {
+    const std::string policy_path = scratch_file("enum.rules",
+                                                 "field u: enum { low, high }\n"
+                                                 "output o: flag\n"
+                                                 "o if u == high\n");
+    const auto r = rulecheck({"explain", policy_path, "--ticket",
+                              "{\"u\": \"\\u001b[2J\xC2\x9B\xE2\x80\xAE\"}"});
+    CHECK(r.status == 1);
+    CHECK(r.err == "rulecheck: error: invalid ticket: field 'u': \"\\u001b[2J\\u009b\\u202e\" is not one "
+                   "of low, high\n");
+  }
+}
