@@ -143,7 +143,7 @@ void append_json_string(std::string& out, std::string_view text) {
       default:
         // Beyond what JSON requires (C0): DEL, C1, separators and bidirectional controls,
         // so that JSON shown on a terminal can neither drive it nor reorder the line.
-        if (is_hostile(cp)) {
+        if (cp < 0x7F ? cp < 0x20 : is_hostile(cp)) {  // printable ASCII first: most text
           out += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(cp));
         } else {
           append_utf8(out, cp);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -83,6 +84,15 @@ char32_t hostile_code_point(std::string_view seq) noexcept {
   return hostile ? cp : 0;
 }
 
+// The bytes that end a run copied as it is: C0, '"', '\\', DEL and every non-ASCII byte.
+constexpr std::array<bool, 256> ends_run = [] {
+  std::array<bool, 256> table{};
+  for (std::size_t c = 0; c < table.size(); ++c) {
+    table[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x7F;
+  }
+  return table;
+}();
+
 }  // namespace
 
 std::string terminal_text(std::string_view text) {
@@ -121,11 +131,7 @@ void append_json_string(std::string& out, std::string_view text) {
   while (i < text.size()) {
     // Copy the longest run that needs no escaping in one go.
     std::size_t j = i;
-    while (j < text.size()) {
-      const auto c = static_cast<unsigned char>(text[j]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7F) break;
-      ++j;
-    }
+    while (j < text.size() && !ends_run[static_cast<unsigned char>(text[j])]) ++j;
     out.append(text.substr(i, j - i));
     i = j;
     if (i == text.size()) break;
