@@ -7,8 +7,15 @@
 // Each random draw takes one input byte, so a mutated byte changes one choice of the
 // generator and coverage guidance can steer it. Once the bytes run out the draws come from
 // a small generator seeded by the input's size, never one word forever (the standard
-// distributions reject some words and would draw the same one again). Several tickets are
-// decided per policy, because compiling a policy costs more than deciding a ticket.
+// distributions reject some words and would draw the same one again).
+//
+// Compiling a policy costs ten times more than deciding a ticket, so the input has two
+// sections, the policy's bytes and the tickets' bytes:
+//
+//   [policy length: 2 bytes, little-endian] [policy bytes] [ticket bytes]
+//
+// Policies are cached by their bytes, and the custom mutator below mutates the ticket
+// bytes seven times in eight: most runs decide new tickets against a policy already built.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -16,6 +23,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -37,7 +45,7 @@ namespace {
 namespace ref = triage::reference;
 using triage_fuzz::fail;
 
-constexpr int tickets_per_input = 8;
+constexpr int tickets_per_input = 2;
 
 // The generator's randomness: the input's bytes, one a draw, then splitmix64.
 class byte_source {
@@ -99,37 +107,94 @@ std::string show(const triage::source_file& src, const triage::diagnostics& issu
   return out;
 }
 
+// A policy built from one policy section, with everything the comparisons read.
+struct built_policy {
+  ref::generated_policy g;
+  triage::source_file src;
+  triage::ast::policy tree;
+  std::shared_ptr<const triage::policy> pol;
+};
+
+// Generates, parses, checks and compiles the policy of one policy section. Parsed once,
+// for both sides: the interpreter walks the tree, the engine compiles the checked model.
+// Compiled without the proofs of `unique` and `complete` outputs, which hold by
+// construction (the differential test compiles with them): the proofs enumerate tickets
+// and would take most of the time, and policy_text_fuzz covers the analysis.
+std::unique_ptr<built_policy> build(const std::uint8_t* data, std::size_t size) {
+  auto bytes = std::make_shared<byte_source>(data, size);
+  ref::policy_generator gen{ref::random_source([bytes] { return bytes->next(); }), size};
+  auto b = std::make_unique<built_policy>();
+  b->g = gen.make_policy();
+  b->src = triage::source_file{"generated.rules", b->g.text};
+  triage::parse_result parsed = triage::parse(b->src);
+  if (!parsed.tree) {
+    fail(fmt::format("the generated policy does not parse:\n{}--- policy ---\n{}",
+                     show(b->src, parsed.issues), b->g.text));
+  }
+  b->tree = std::move(*parsed.tree);
+  triage::check_result checked = triage::check(b->tree, b->src);
+  if (!checked.value) {
+    fail(fmt::format("the generated policy does not check:\n{}--- policy ---\n{}",
+                     show(b->src, checked.issues), b->g.text));
+  }
+  const triage::compile_result compiled =
+      triage::compile_model_unproven(std::move(*checked.value), b->src);
+  if (!compiled.ok()) {
+    fail(fmt::format("the generated policy does not compile:\n{}--- policy ---\n{}",
+                     show(b->src, compiled.issues), b->g.text));
+  }
+  b->pol = compiled.value;
+
+  // A ticket without a required field is rejected by both, with the same message.
+  const auto required = std::find_if(b->g.fields.begin(), b->g.fields.end(),
+                                     [](const ref::gen_field& f) { return f.required; });
+  if (required != b->g.fields.end()) {
+    const ref::interpreter interp{b->tree};
+    const ref::generated_ticket bad = gen.make_ticket(b->g, required->name);
+    const std::optional<std::string> expected = interp.validate(bad.fields);
+    triage::ticket_decoder decoder{b->pol};
+    triage::ticket t{b->pol};
+    const bool decoded = decoder.decode(bad.json, t);
+    if (!expected || decoded || decoder.error() != *expected) {
+      fail(fmt::format("a ticket without required field '{}' is not rejected alike\n"
+                       "  decoder:   {}\n  reference: {}\n--- ticket ---\n{}\n--- policy ---\n{}",
+                       required->name, decoded ? "accepted" : decoder.error(),
+                       expected.value_or("accepted"), bad.json, b->g.text));
+    }
+  }
+  return b;
+}
+
+// The two sections of an input: the policy's bytes start at 2, the tickets' follow.
+std::size_t policy_length(const std::uint8_t* data, std::size_t size) {
+  if (size < 2) return 0;
+  return std::min<std::size_t>(data[0] | (std::size_t{data[1]} << 8), size - 2);
+}
+
+// The policy of a policy section, built on first use. The cache is dropped whole when
+// full: simple, and a fuzzer's corpus moves on anyway.
+const built_policy& policy_of(const std::uint8_t* data, std::size_t size) {
+  static std::map<std::string, std::unique_ptr<built_policy>> cache;
+  std::string key(reinterpret_cast<const char*>(data), size);
+  auto found = cache.find(key);
+  if (found != cache.end()) return *found->second;
+  if (cache.size() >= 1024) cache.clear();
+  return *cache.emplace(std::move(key), build(data, size)).first->second;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto bytes = std::make_shared<byte_source>(data, size);
+  const std::size_t length = policy_length(data, size);
+  const std::size_t policy_start = size < 2 ? size : 2;
+  const built_policy& b = policy_of(data + policy_start, length);
+  const ref::generated_policy& g = b.g;
+  const std::shared_ptr<const triage::policy>& pol = b.pol;
+  const ref::interpreter interp{b.tree};
+
+  const std::size_t ticket_start = policy_start + length;
+  auto bytes = std::make_shared<byte_source>(data + ticket_start, size - ticket_start);
   ref::policy_generator gen{ref::random_source([bytes] { return bytes->next(); }), size};
-  const ref::generated_policy g = gen.make_policy();
-
-  // Parsed once, for both: the interpreter walks the tree, the engine compiles the checked
-  // model. Compiled without the proofs of `unique` and `complete` outputs, which hold by
-  // construction (the differential test compiles with them): the proofs enumerate tickets
-  // and would take most of each run, and the analysis has policy_text_fuzz.
-  const triage::source_file src{"generated.rules", g.text};
-  const triage::parse_result parsed = triage::parse(src);
-  if (!parsed.tree) {
-    fail(fmt::format("the generated policy does not parse:\n{}--- policy ---\n{}",
-                     show(src, parsed.issues), g.text));
-  }
-  triage::check_result checked = triage::check(*parsed.tree, src);
-  if (!checked.value) {
-    fail(fmt::format("the generated policy does not check:\n{}--- policy ---\n{}",
-                     show(src, checked.issues), g.text));
-  }
-  const triage::compile_result compiled =
-      triage::compile_model_unproven(std::move(*checked.value), src);
-  if (!compiled.ok()) {
-    fail(fmt::format("the generated policy does not compile:\n{}--- policy ---\n{}",
-                     show(src, compiled.issues), g.text));
-  }
-  const std::shared_ptr<const triage::policy>& pol = compiled.value;
-  const ref::interpreter interp{*parsed.tree};
-
   triage::ticket_decoder decoder{pol};
   triage::ticket t{pol};
   triage::decision d{pol};
@@ -186,19 +251,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
 
-  // A ticket without a required field is rejected by both, with the same message.
-  const auto required = std::find_if(g.fields.begin(), g.fields.end(),
-                                     [](const ref::gen_field& f) { return f.required; });
-  if (required != g.fields.end()) {
-    const ref::generated_ticket bad = gen.make_ticket(g, required->name);
-    const std::optional<std::string> expected = interp.validate(bad.fields);
-    const bool decoded = decoder.decode(bad.json, t);
-    if (!expected || decoded || decoder.error() != *expected) {
-      fail(fmt::format("a ticket without required field '{}' is not rejected alike\n"
-                       "  decoder:   {}\n  reference: {}\n--- ticket ---\n{}\n--- policy ---\n{}",
-                       required->name, decoded ? "accepted" : decoder.error(),
-                       expected.value_or("accepted"), bad.json, g.text));
-    }
-  }
   return 0;
+}
+
+// Mutates the ticket section seven times in eight, the policy section (its length kept in
+// the first two bytes) otherwise.
+extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size, std::size_t max_size);
+
+extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size,
+                                              std::size_t max_size, unsigned int seed) {
+  if (size < 2 || max_size < 2) return LLVMFuzzerMutate(data, size, max_size);
+  const std::size_t length = policy_length(data, size);
+  std::uint8_t* const policy = data + 2;
+  std::uint8_t* const tickets = policy + length;
+  const std::size_t ticket_size = size - 2 - length;
+  if (seed % 8 != 0) {
+    return 2 + length + LLVMFuzzerMutate(tickets, ticket_size, max_size - 2 - length);
+  }
+  const std::vector<std::uint8_t> kept(tickets, tickets + ticket_size);
+  if (max_size - 2 < ticket_size) return size;
+  const std::size_t new_length = LLVMFuzzerMutate(policy, length, max_size - 2 - ticket_size);
+  data[0] = static_cast<std::uint8_t>(new_length & 0xff);
+  data[1] = static_cast<std::uint8_t>(new_length >> 8);
+  std::copy(kept.begin(), kept.end(), policy + new_length);
+  return 2 + new_length + ticket_size;
 }

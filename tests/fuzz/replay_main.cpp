@@ -19,6 +19,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
+// libFuzzer's mutator, which a target's custom mutator calls; a replay never mutates.
+extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* /*data*/, std::size_t size,
+                                        std::size_t /*max_size*/) {
+  return size;
+}
+
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   std::vector<fs::path> inputs;
