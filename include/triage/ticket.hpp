@@ -166,7 +166,8 @@ class ticket_decoder {
  public:
   /// Makes a decoder for `p`'s schema. `id_key` names the key whose value `id_json()`
   /// echoes (the `rulecheck eval --id-field` option); `lim` bounds what a ticket may hold.
-  /// Throws std::invalid_argument when `p` is null or `lim.max_json_nesting` is 0.
+  /// Throws std::invalid_argument when `p` is null or `lim.max_json_nesting` is 0, and
+  /// std::bad_alloc when the parser's per-level state for `max_json_nesting` cannot be had.
   explicit ticket_decoder(std::shared_ptr<const triage::policy> p, std::string id_key = "id",
                           const ticket_limits& lim = {});
   ~ticket_decoder();
