@@ -39,7 +39,8 @@ std::string policy_version(int k) {
   return text;
 }
 
-constexpr const char* broken_policy = "field n: int\noutput level: int first\nlevel if n >= \"zero\" -> 1\n";
+constexpr const char* broken_policy =
+    "field n: int\noutput level: int first\nlevel if n >= \"zero\" -> 1\n";
 
 }  // namespace
 
@@ -77,7 +78,8 @@ TEST_CASE("a failed reload keeps the last good policy and returns the diagnostic
   CHECK_FALSE(missing.ok);
   CHECK(live.current() == first.value);
 
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / "triage_live_policy_test.rules";
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "triage_live_policy_test.rules";
   {
     std::ofstream out(path, std::ios::binary);
     out << policy_version(8);
@@ -131,8 +133,8 @@ std::string stress_body(std::int64_t k, std::string_view label, std::uint32_t ru
   text += cat("notes if n >= 1 -> \"", text_value, "+\"\n");
   text += cat("score if n >= 0 -> ", n, "\n");
   text += cat("score if n >= 1 -> ", n, "\n");
-  text += cat("consistent if level == ", n, " and label == \"", text_value, "\" and tier == ",
-              member, "\n");
+  text += cat("consistent if level == ", n, " and label == \"", text_value,
+              "\" and tier == ", member, "\n");
   for (std::uint32_t i = 8; i < rules; ++i) {
     text += cat("pad if n == ", std::to_string(1000 + i), " and level == ", n, " -> ",
                 std::to_string(i), "\n");
@@ -159,7 +161,8 @@ std::string broken_stress_policy(std::int64_t k, breakage kind) {
     case breakage::syntax:  // the last line is cut short: a parser that gave up late
       return cat(stress_body(1'000'000 + k, "bad", stress_rules - 1), "level if n >= 0 ->\n");
     case breakage::type:
-      return cat(stress_body(1'000'000 + k, "bad", stress_rules - 1), "level if n >= \"zero\" -> 1\n");
+      return cat(stress_body(1'000'000 + k, "bad", stress_rules - 1),
+                 "level if n >= \"zero\" -> 1\n");
     case breakage::overlap:  // compiling refuses a `unique` output whose rules overlap
       return cat(stress_body(1'000'000 + k, "bad", stress_rules - 2),
                  "output owner: int unique\nowner if n >= 0 -> 1\nowner if n >= 1 -> 2\n");
@@ -177,8 +180,8 @@ std::string first_issue(const triage::reload_result& r) {
   if (r.issues.empty() || r.source == nullptr) return "(no diagnostic)";
   const triage::diagnostic& d = r.issues.front();
   const triage::position p = r.source->position_of(d.where.begin);
-  return cat(std::to_string(p.line), ":", std::to_string(p.column), ": ",
-             triage::code_name(d.code), ": ", d.message);
+  return cat(std::to_string(p.line), ":", std::to_string(p.column), ": ", triage::code_name(d.code),
+             ": ", d.message);
 }
 
 // Resident memory of this process in bytes (Linux: /proc/self/statm, in pages), after
@@ -225,7 +228,7 @@ struct reader_log {
   std::atomic<bool> done{false};
   std::size_t decisions = 0;
   std::size_t versions_seen = 0;  // distinct versions, counted as they change
-  std::string first_error;  // empty while every decision was right
+  std::string first_error;        // empty while every decision was right
 };
 
 }  // namespace
@@ -243,20 +246,27 @@ TEST_CASE("the stress policies are valid at the rule limit and each broken twin 
   triage::decision d{p};
   t.set(p->field("n"), 2);
   p->evaluate(t, d);
-  CHECK(d.to_json() == R"({"level": 12, "label": "v12", "tier": "t5", "notes": ["v12", "v12+"], "score": 24, "consistent": true, "pad": 0})");
+  CHECK(d.to_json() ==
+        R"({"level": 12, "label": "v12", "tier": "t5", "notes": ["v12", "v12+"], "score": 24, )"
+        R"("consistent": true, "pad": 0})");
 
   const auto refused = [&](breakage kind) {
-    const triage::reload_result r = live.reload_from_text(broken_stress_policy(12, kind), "bad12.rules", lim);
+    const triage::reload_result r =
+        live.reload_from_text(broken_stress_policy(12, kind), "bad12.rules", lim);
     CHECK_FALSE(r.ok);
     CHECK(r.version == 1);
     return first_issue(r);
   };
-  CHECK(refused(breakage::syntax) == "48:19: syntax: expected a value after '->', found end of file");
-  CHECK(refused(breakage::type) == "48:15: type-mismatch: expected an integer, found string '\"zero\"'");
-  CHECK(refused(breakage::overlap) ==
-        "49:1: unique-overlap: rules 'bad12.rules:48' and 'bad12.rules:49' of unique output 'owner' "
-        "both match some tickets");
-  CHECK(refused(breakage::gap) == "48:8: incomplete-output: complete output 'owner' has no rule for some tickets");
+  CHECK(refused(breakage::syntax) ==
+        "48:19: syntax: expected a value after '->', found end of file");
+  CHECK(refused(breakage::type) ==
+        "48:15: type-mismatch: expected an integer, found string '\"zero\"'");
+  CHECK(
+      refused(breakage::overlap) ==
+      "49:1: unique-overlap: rules 'bad12.rules:48' and 'bad12.rules:49' of unique output 'owner' "
+      "both match some tickets");
+  CHECK(refused(breakage::gap) ==
+        "48:8: incomplete-output: complete output 'owner' has no rule for some tickets");
   CHECK(refused(breakage::too_many_rules) ==
         "49:1: limit-exceeded: rule number 41 is over the limit max_rules = 40");
   CHECK(live.current() == p);
@@ -277,7 +287,7 @@ TEST_CASE("eight readers decide continuously while 1,000 reloads alternate valid
   lim.max_rules = stress_rules;  // the valid versions are exactly at the limit
 
   triage::live_policy live;
-  std::vector<std::weak_ptr<const triage::policy>> loaded;  // loaded[v - 1] is version v
+  std::vector<std::weak_ptr<const triage::policy>> loaded;    // loaded[v - 1] is version v
   loaded.reserve(static_cast<std::size_t>(1 + reloads / 2));  // no growth to measure below
   {
     const triage::reload_result first = live.reload_from_text(stress_policy(1), "v1.rules", lim);
@@ -293,10 +303,11 @@ TEST_CASE("eight readers decide continuously while 1,000 reloads alternate valid
       std::int64_t n = 0;
       while (!stop.load(std::memory_order_relaxed)) {
         const triage::live_policy::snapshot s = live.current_snapshot();
-        if (s.version < log.latest_version.load(std::memory_order_relaxed) && log.first_error.empty()) {
-          log.first_error = cat("version went back from ",
-                                std::to_string(log.latest_version.load()), " to ",
-                                std::to_string(s.version));
+        if (s.version < log.latest_version.load(std::memory_order_relaxed) &&
+            log.first_error.empty()) {
+          log.first_error =
+              cat("version went back from ", std::to_string(log.latest_version.load()), " to ",
+                  std::to_string(s.version));
         }
         if (s.version != log.latest_version.load(std::memory_order_relaxed)) {
           ++log.versions_seen;
@@ -310,7 +321,8 @@ TEST_CASE("eight readers decide continuously while 1,000 reloads alternate valid
         const std::shared_ptr<const triage::policy>& p = s.value;
         const triage::output_handle level = p->output("level"), label = p->output("label"),
                                     tier = p->output("tier"), notes = p->output("notes"),
-                                    score = p->output("score"), consistent = p->output("consistent");
+                                    score = p->output("score"),
+                                    consistent = p->output("consistent");
         triage::ticket t{p};
         triage::decision d{p};
         // A few tickets per snapshot, as a worker decides a batch with one version.
@@ -318,12 +330,11 @@ TEST_CASE("eight readers decide continuously while 1,000 reloads alternate valid
           t.set(p->field("n"), n);
           p->evaluate(t, d);
           const std::span<const std::string_view> listed = d.collected(notes);
-          const bool right =
-              d.valid() && d.owner() == p && p->source().name() == file &&
-              d.integer(level) == k && d.text(label) == name && d.text(tier) == member &&
-              d.integer(score) == (n == 0 ? k : 2 * k) && d.flag(consistent) &&
-              listed.size() == (n == 0 ? 1u : 2u) && listed[0] == name &&
-              (n == 0 || listed[1] == more);
+          const bool right = d.valid() && d.owner() == p && p->source().name() == file &&
+                             d.integer(level) == k && d.text(label) == name &&
+                             d.text(tier) == member && d.integer(score) == (n == 0 ? k : 2 * k) &&
+                             d.flag(consistent) && listed.size() == (n == 0 ? 1u : 2u) &&
+                             listed[0] == name && (n == 0 || listed[1] == more);
           if (!right && log.first_error.empty()) {
             log.first_error = cat("version ", std::to_string(k), " from ", p->source().name(),
                                   " decided ", d.to_json());
@@ -381,13 +392,13 @@ TEST_CASE("eight readers decide continuously while 1,000 reloads alternate valid
     } else {
       const int kind = (i / 2) % breakage_kinds;
       const std::string name = cat("bad", std::to_string(valid), ".rules");
-      const triage::reload_result r =
-          live.reload_from_text(broken_stress_policy(valid, static_cast<breakage>(kind)), name, lim);
+      const triage::reload_result r = live.reload_from_text(
+          broken_stress_policy(valid, static_cast<breakage>(kind)), name, lim);
       if (r.ok || r.version != static_cast<std::uint64_t>(valid) || r.issues.empty() ||
           r.issues.front().code != breakage_codes[kind] || r.source == nullptr ||
           r.source->name() != name) {
-        fail(cat("invalid reload ", std::to_string(i), " of ", name, " was accepted or lost: ",
-                 first_issue(r)));
+        fail(cat("invalid reload ", std::to_string(i), " of ", name,
+                 " was accepted or lost: ", first_issue(r)));
       }
       if (live.current() != loaded.back().lock()) {
         fail(cat("invalid reload ", std::to_string(i), " replaced the current policy"));
