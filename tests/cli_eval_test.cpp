@@ -1,6 +1,7 @@
 // rulecheck eval, run as users run it: JSON Lines in, one JSON line out per ticket.
 #include <doctest/doctest.h>
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -136,7 +137,7 @@ TEST_CASE("every kind of bad line gets an error line naming its line, and the ru
        R"({"id": null, "line": 1, "error": "invalid JSON: the text is not valid UTF-8"})"},
       {R"({"id": "j", "issue": "x", "urgency": "high", "deep": )" + std::string(10'000, '[') +
            std::string(10'000, ']') + "}",
-       R"({"id": null, "line": 1, "error": "invalid JSON: nested more than 1024 levels deep"})"},
+       R"({"id": null, "line": 1, "error": "JSON nested more than max_json_nesting (1024) levels deep"})"},
   };
   SUBCASE("malformed JSON (the parser's own words follow the prefix)") {
     const auto r = rulecheck({"eval", policy()}, "not json\n" + std::string(printer_ticket) + "\n");
@@ -196,10 +197,35 @@ TEST_CASE("a line longer than --max-line-bytes is rejected without being stored"
   const auto r = rulecheck({"eval", policy(), "--max-line-bytes", "200"},
                            joined({long_line, printer_ticket}));
   CHECK(r.status == 1);
-  CHECK(r.out == joined({R"({"id": null, "line": 1, "error": "line is longer than 200 bytes"})",
+  CHECK(r.out == joined({R"x({"id": null, "line": 1, "error": "line is longer than max_line_bytes (200)"})x",
                          printer_decision}));
   CHECK(rulecheck({"eval", policy(), "--max-line-bytes", "0"}).status == 2);
   CHECK(rulecheck({"eval", policy(), "--max-line-bytes", "12k"}).status == 2);
+}
+
+TEST_CASE("--max-line-bytes N accepts a line of exactly N bytes, its line end not counted, and rejects N + 1") {
+  const std::string n = std::to_string(printer_ticket.size());
+  const std::string input = std::string(printer_ticket) + "\n" +   // N bytes
+                            std::string(printer_ticket) + "\r\n" + // N bytes and CRLF
+                            std::string(printer_ticket) + " \n" +  // N + 1
+                            std::string(printer_ticket) + " \r\n" + // N + 1 and CRLF
+                            std::string(printer_ticket);            // N, no line end
+  const std::string too_long = "line is longer than max_line_bytes (" + n + ")";
+  const auto r = rulecheck({"eval", policy(), "--max-line-bytes", n}, input);
+  CHECK(r.status == 1);
+  CHECK(r.out == joined({printer_decision, printer_decision,
+                         R"({"id": null, "line": 3, "error": ")" + too_long + R"("})",
+                         R"({"id": null, "line": 4, "error": ")" + too_long + R"("})",
+                         printer_decision}));
+  // A line read in several pieces (longer than the reader's buffer) is held to the same limit.
+  const std::string big = R"({"id": 3, "issue": ")" + std::string(1u << 20, 'x') + R"(", "urgency": "medium"})";
+  const std::string big_n = std::to_string(big.size());
+  const auto pieces = rulecheck({"eval", policy(), "--max-line-bytes", big_n},
+                                big + "\r\n" + big + "x\r\n");
+  CHECK(pieces.status == 1);
+  CHECK(pieces.out == joined({printer_decision,
+                              R"x({"id": null, "line": 2, "error": "line is longer than max_line_bytes ()x" +
+                                  big_n + R"x()"})x"}));
 }
 
 TEST_CASE("a ticket with a 100 MB description is decided") {
@@ -335,5 +361,145 @@ TEST_CASE("eval exits with 2 when it cannot do its work") {
     REQUIRE(err.size() >= 2);
     CHECK(err.front() == bad + ":3:11: error[unknown-name]: unknown field 'slaa'; did you mean 'sla'?");
     CHECK(err.back() == "rulecheck: error: policy '" + bad + "' does not compile");
+  }
+}
+
+// ---- the malformed-ticket suite and hostile text -----------------------------------------
+
+TEST_CASE("the whole malformed-ticket suite through eval: one error line per ticket, in order, none dropped") {
+  const std::string dir = cli_test::source_path("tests/data/malformed_tickets");
+  std::istringstream expected(cli_test::read_all(dir + "/expected.txt"));
+  std::string stream;     // every ticket of the suite, in the order listed, then a good one
+  std::string want;       // the line eval must write for each
+  std::uint64_t line = 0;
+  std::string row;
+  while (std::getline(expected, row)) {
+    if (row.empty() || row[0] == '#') continue;
+    const std::size_t tab1 = row.find('\t');
+    const std::size_t tab2 = row.find('\t', tab1 + 1);
+    REQUIRE(tab2 != std::string::npos);
+    stream += cli_test::read_all(dir + "/" + row.substr(0, tab1));
+    ++line;
+    want += "{\"id\": " + row.substr(tab1 + 1, tab2 - tab1 - 1) + ", \"line\": " + std::to_string(line) +
+            ", \"error\": ";
+    // The message as a JSON string: the suite's messages hold quotes but no backslash.
+    const std::string message = row.substr(tab2 + 1);
+    REQUIRE(message.find('\\') == std::string::npos);
+    want += '"';
+    for (const char c : message) want += c == '"' ? std::string("\\\"") : std::string(1, c);
+    want += "\"}\n";
+  }
+  REQUIRE(line == 77);
+  stream += std::string(printer_ticket) + "\n";
+  want += std::string(printer_decision) + "\n";
+  const std::string tickets = scratch_file("malformed.jsonl", stream);
+  const auto r = rulecheck({"eval", policy(), tickets});
+  CHECK(r.status == 1);
+  CHECK(r.err.empty());
+  CHECK(lines_of(r.out).size() == 78);
+  CHECK(r.out == want);
+}
+
+TEST_CASE("control characters, terminal escapes and bidi controls from tickets are escaped in eval's output") {
+  // ESC [ 2 J clears the screen; BEL; U+009B is CSI in one character; U+202E reverses the
+  // line; DEL. JSON escapes the first two in the input; the others may come raw.
+  const std::string c1 = "\xC2\x9B", rlo = "\xE2\x80\xAE", del = "\x7F";
+  const std::string input = joined({
+      R"({"id": "\u001b[2J\u0007", "issue": "x", "urgency": "\u001b[2J"})",
+      R"({"id": ")" + c1 + "31m" + rlo + del + R"(", "issue": "x", "urgency": ")" + c1 + "31m" + rlo + del + R"("})",
+      R"({"id": 1, "issue": "x", "urgency": "low", "\u001b]0;x\u0007": 1, "\u001b]0;x\u0007": 2})",
+      R"({"id": ")" + rlo + R"(", "issue": ")" + rlo + R"(", "urgency": "high"})",
+  });
+  const auto r = rulecheck({"eval", policy()}, input);
+  CHECK(r.status == 1);
+  CHECK(r.out ==
+        joined({R"({"id": "\u001b[2J\u0007", "line": 1, "error": "field 'urgency': \"\\u001b[2J\" is not one of low, medium, high"})",
+                R"({"id": "\u009b31m\u202e\u007f", "line": 2, "error": "field 'urgency': \"\\u009b31m\\u202e\\u007f\" is not one of low, medium, high"})",
+                R"({"id": 1, "line": 3, "error": "duplicate key '\\u{1b}]0;x\\u{7}'"})",
+                R"({"id": "\u202e", "decision": {"urgent": false, "priority": "P2", "notify": [], "queue": null, "risk": 0}})"}));
+  // Nothing hostile is left raw anywhere in the output.
+  for (const char c : r.out) {
+    CHECK((static_cast<unsigned char>(c) >= 0x20 || c == '\n'));
+    CHECK(c != '\x7F');
+  }
+  CHECK(r.out.find(c1) == std::string::npos);
+  CHECK(r.out.find(rlo) == std::string::npos);
+}
+
+TEST_CASE("hostile text in file names and test names is escaped on stderr and in test reports") {
+  SUBCASE("a tickets file that cannot be read, named with a terminal escape") {
+    const std::string missing = (cli_test::scratch() / "\x1b[2Jgone\xC2\x9B.jsonl").string();
+    const auto r = rulecheck({"eval", policy(), missing});
+    CHECK(r.status == 2);
+    const std::string shown = (cli_test::scratch() / "\\u{1b}[2Jgone\\u{9b}.jsonl").string();
+    CHECK(r.err == "rulecheck: error: cannot read '" + shown + "': No such file or directory\n");
+  }
+  SUBCASE("a failing test whose name holds control characters") {
+    // Raw control characters inside a string are allowed in a policy (only invalid UTF-8 and
+    // bidirectional controls are refused); they must not reach the terminal raw.
+    const std::string rules = scratch_file("names.rules",
+                                           "field a: string\n"
+                                           "output o: flag\n"
+                                           "o if a == \"x\"\n"
+                                           "test \"t\x1b[31m\xC2\x9B\x7F\" {\n"
+                                           "  given a = \"y\"\n"
+                                           "  expect o = true\n"
+                                           "}\n");
+    const auto r = rulecheck({"test", rules});
+    CHECK(r.status == 1);
+    CHECK(r.out == rules + ":4:1: test 't\\u{1b}[31m\\u{9b}\\u{7f}' failed\n"
+                           "  o: expected true, found false\n"
+                           "0 passed, 1 failed\n");
+  }
+}
+
+TEST_CASE("check and explain show control characters from a policy or a ticket escaped") {
+  // A raw ESC, U+009B and DEL in a string literal are allowed in a policy; a diagnostic
+  // quoting it escapes them in text (\u{1b}) and in JSON (\u001b).
+  const std::string rules = scratch_file("raw.rules",
+                                         "field a: int\n"
+                                         "output o: flag\n"
+                                         "o if a == \"x\x1b[31m\xC2\x9B\x7F\"\n");
+  SUBCASE("check, text") {
+    const auto r = rulecheck({"check", rules});
+    CHECK(r.status == 1);
+    CHECK(r.err == rules + ":3:11: error[type-mismatch]: expected an integer, found string "
+                           "'\"x\\u{1b}[31m\\u{9b}\\u{7f}\"'\n"
+                           "    3 | o if a == \"x\\u{1b}[31m\\u{9b}\\u{7f}\"\n"
+                           "      |           ^~~~~~~~~~~~~~~~~~~~~~~~~\n"
+                           "1 error, 0 warnings\n");
+  }
+  SUBCASE("check, JSON") {
+    const auto r = rulecheck({"check", "--format", "json", rules});
+    CHECK(r.status == 1);
+    CHECK(r.out == R"({"file": ")" + rules +
+                       R"(", "line": 3, "column": 11, "end_column": 21, "severity": "error", )"
+                       R"("code": "type-mismatch", "message": "expected an integer, found string )"
+                       R"('\"x\u001b[31m\u009b\u007f\"'", "notes": [], "example": null})"
+                       "\n");
+  }
+  SUBCASE("explain, text: the ticket's values as the rules saw them") {
+    const std::string policy_path = scratch_file("explain.rules",
+                                                 "field a: string\n"
+                                                 "output o: flag\n"
+                                                 "hot: o if a == \"x\"\n");
+    const auto r = rulecheck({"explain", policy_path, "--ticket",
+                              "{\"a\": \"\\u001b[2J\xC2\x9B\xE2\x80\xAE\x7F\"}"});
+    CHECK(r.status == 0);
+    CHECK(r.out == "ticket: {\"a\": \"\\u001b[2J\\u009b\\u202e\\u007f\"}\n"
+                   "\n"
+                   "o = false  (any)\n"
+                   "  \xE2\x9C\x97 hot: a == \"x\"  \xE2\x80\x94 a is \"\\u001b[2J\\u009b\\u202e\\u007f\"\n");
+  }
+  SUBCASE("explain, an invalid ticket: the error on stderr") {
+    const std::string policy_path = scratch_file("enum.rules",
+                                                 "field u: enum { low, high }\n"
+                                                 "output o: flag\n"
+                                                 "o if u == high\n");
+    const auto r = rulecheck({"explain", policy_path, "--ticket",
+                              "{\"u\": \"\\u001b[2J\xC2\x9B\xE2\x80\xAE\"}"});
+    CHECK(r.status == 1);
+    CHECK(r.err == "rulecheck: error: invalid ticket: field 'u': \"\\u001b[2J\\u009b\\u202e\" is not one "
+                   "of low, high\n");
   }
 }

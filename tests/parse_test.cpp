@@ -743,7 +743,42 @@ TEST_CASE("bidirectional control characters are refused anywhere, comments and s
   CHECK(parse_ok("# \xE2\x80\xA9 \xE2\x81\xAA \xE2\x80\x8F\n").tree().rules.empty());
 }
 
+TEST_CASE("each of the nine embedding, override and isolate characters is refused at its own column") {
+  // U+202A-U+202E are E2 80 AA-AE; U+2066-U+2069 are E2 81 A6-A9. Each sits in a string
+  // literal on line 2, after a two-byte character, so the column counts code points.
+  const std::pair<const char*, const char*> cases[] = {
+      {"\xE2\x80\xAA", "U+202A"}, {"\xE2\x80\xAB", "U+202B"}, {"\xE2\x80\xAC", "U+202C"},
+      {"\xE2\x80\xAD", "U+202D"}, {"\xE2\x80\xAE", "U+202E"}, {"\xE2\x81\xA6", "U+2066"},
+      {"\xE2\x81\xA7", "U+2067"}, {"\xE2\x81\xA8", "U+2068"}, {"\xE2\x81\xA9", "U+2069"}};
+  for (const auto& [bytes, name] : cases) {
+    check_syntax(std::string("field a: string\nr if a == \"\xC3\xA9") + bytes + "\"\n", 2, 13,
+                 std::string("bidirectional control character ") + name + " is not allowed");
+  }
+}
+
 // ---- limits -------------------------------------------------------------------------
+
+TEST_CASE("the default limits hold exactly at N and refuse N + 1") {
+  SUBCASE("max_file_bytes, 16 MiB") {
+    CHECK(parse_text(std::string(std::size_t{16} << 20, ' ')).result.ok());
+    check_only(std::string((std::size_t{16} << 20) + 1, ' '),
+               {diagnostic_code::limit_exceeded, 1, 1,
+                "policy is 16777217 bytes, over the limit max_file_bytes = 16777216"});
+  }
+  SUBCASE("max_rules, 100,000") {
+    std::string rules;
+    for (int i = 0; i < 100'000; ++i) rules += "a if x\n";
+    CHECK(parse_text(rules).result.ok());
+    check_only(rules + "b if x\n", {diagnostic_code::limit_exceeded, 100'001, 1,
+                                    "rule number 100001 is over the limit max_rules = 100000"});
+  }
+  SUBCASE("max_string_bytes, 64 KiB") {
+    CHECK(parse_text("r if x == \"" + std::string(65'536, 'a') + "\"").result.ok());
+    check_only("r if x == \"" + std::string(65'537, 'a') + "\"",
+               {diagnostic_code::limit_exceeded, 1, 11,
+                "string literal is 65537 bytes, over the limit max_string_bytes = 65536"});
+  }
+}
 
 TEST_CASE("a file over max_file_bytes is refused before it is read") {
   triage::limits lim;

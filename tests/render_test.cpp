@@ -216,6 +216,53 @@ TEST_CASE("terminal escapes and control characters from a policy are printed esc
             std::string(40 + 5 + 4, ' ') + "^~~~\n");
 }
 
+TEST_CASE("hostile text in a file name, message, note or example is escaped in every format") {
+  // ESC [ 2 J clears the screen, BEL rings, NUL ends C strings, DEL, U+009B (CSI in one
+  // character) and U+202E (right-to-left override) would act on a terminal or reorder a line.
+  const std::string hostile = std::string("\x1b[2J\x07") + '\0' + "\x7f\xc2\x9b\xe2\x80\xae";
+  const triage::source_file src{"p" + hostile + ".rules", "urgent if x\n"};
+  triage::diagnostic d = make(triage::diagnostic_code::unknown_name, span_of(src, "x"),
+                              "unknown field '" + hostile + "'");
+  d.notes.push_back({span_of(src, "urgent"), "note " + hostile});
+  const std::string as_text = "\\u{1b}[2J\\u{7}\\u{0}\\u{7f}\\u{9b}\\u{202e}";
+  const std::string as_json = "\\u001b[2J\\u0007\\u0000\\u007f\\u009b\\u202e";
+  SUBCASE("text") {
+    d.example_json = "{\"x\":\"" + hostile + "\"}";  // as a host might build one by hand
+    CHECK(triage::render_text(src, {d}) ==
+          "p" + as_text + ".rules:1:11: error[unknown-name]: unknown field '" + as_text + "'\n" +
+              "    1 | urgent if x\n"
+              "      |           ^\n"
+              "      = example ticket: {\"x\":\"" + as_text + "\"}\n"
+              "p" + as_text + ".rules:1:1: note: note " + as_text + "\n" +
+              "    1 | urgent if x\n"
+              "      | ^~~~~~\n");
+  }
+  SUBCASE("JSON Lines") {
+    CHECK(triage::render_json_lines(src, {d}) ==
+          R"({"file": "p)" + as_json + R"(.rules", "line": 1, "column": 11, "end_column": 12, )" +
+              R"("severity": "error", "code": "unknown-name", "message": "unknown field ')" + as_json +
+              R"('", "notes": [{"file": "p)" + as_json + R"(.rules", "line": 1, "column": 1, )" +
+              R"("message": "note )" + as_json + R"("}], "example": null})" + "\n");
+  }
+  SUBCASE("SARIF") {
+    const triage::diagnostics issues{d};
+    const triage::file_diagnostics files[] = {{&src, &issues}};
+    const std::string sarif = triage::render_sarif(files);
+    CHECK(sarif.find(R"("text": "unknown field ')" + as_json + R"('")") != std::string::npos);
+    CHECK(sarif.find(R"("text": "note )" + as_json + R"(")") != std::string::npos);
+    // A file name is a URI there, percent-encoded.
+    CHECK(sarif.find(R"("uri": "p%1B%5B2J%07%00%7F%C2%9B%E2%80%AE.rules")") != std::string::npos);
+    // Nothing hostile is left raw: no control character but the line ends, no C1, no U+202E.
+    for (const char c : sarif) {
+      const auto byte = static_cast<unsigned char>(c);
+      CHECK((byte >= 0x20 || c == '\n'));
+      CHECK(byte != 0x7f);
+    }
+    CHECK(sarif.find("\xc2\x9b") == std::string::npos);
+    CHECK(sarif.find("\xe2\x80\xae") == std::string::npos);
+  }
+}
+
 TEST_CASE("invalid UTF-8 in a source line is shown as U+FFFD") {
   const triage::source_file src{"i.rules", "x if \xff\xfe y\n"};
   const triage::diagnostics issues{
@@ -262,16 +309,17 @@ TEST_CASE("JSON Lines hold one object a finding with the contract's keys in orde
   CHECK(triage::render_json_lines(src, {}).empty());
 }
 
-TEST_CASE("JSON strings escape quotes, backslashes and control characters") {
+TEST_CASE("JSON strings escape quotes, backslashes, control characters and bidirectional controls") {
   const triage::source_file src{"dir\\a \"b\".rules", "x\n"};
-  const triage::diagnostics issues{
-      make(triage::diagnostic_code::invalid_literal, {0, 1}, "bad \"\\\t\n\r\b\f\x01\x1b\x7f é")};
+  // JSON requires only C0 to be escaped; DEL, C1 (U+009B is a one-byte CSI), U+202E and
+  // U+2028 are escaped too, so that JSON shown on a terminal cannot drive or reorder it.
+  const triage::diagnostics issues{make(triage::diagnostic_code::invalid_literal, {0, 1},
+                                        "bad \"\\\t\n\r\b\f\x01\x1b\x7f\xc2\x9b\xe2\x80\xae\xe2\x80\xa8 é")};
   CHECK(triage::render_json_lines(src, issues) ==
         R"({"file": "dir\\a \"b\".rules", "line": 1, "column": 1, "end_column": 2, )"
         R"("severity": "error", "code": "invalid-literal", )"
-        R"("message": "bad \"\\\t\n\r\b\f\u0001\u001b)"
-        "\x7f é"
-        R"(", "notes": [], "example": null})"
+        R"("message": "bad \"\\\t\n\r\b\f\u0001\u001b\u007f\u009b\u202e\u2028 é", )"
+        R"("notes": [], "example": null})"
         "\n");
 }
 

@@ -2,9 +2,15 @@
 // and 4 (every rejection's exact message), including hostile input.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "triage/policy.hpp"
 
@@ -175,13 +181,13 @@ TEST_CASE("nesting 10,000 deep is an error, not a crash") {
   deep += std::string(10'000, '[');
   deep += std::string(10'000, ']');
   deep += '}';
-  CHECK(h.error_of(deep) == "invalid JSON: nested more than 1024 levels deep");
+  CHECK(h.error_of(deep) == "JSON nested more than max_json_nesting (1024) levels deep");
   std::string objects = R"({"issue": "x", "urgency": "low", "extra": )";
   for (int i = 0; i < 10'000; ++i) objects += R"({"a":)";
   objects += "1";
   objects += std::string(10'000, '}');
   objects += '}';
-  CHECK(h.error_of(objects) == "invalid JSON: nested more than 1024 levels deep");
+  CHECK(h.error_of(objects) == "JSON nested more than max_json_nesting (1024) levels deep");
 }
 
 TEST_CASE("a 100 MB string is decoded, and quoted short in an error") {
@@ -259,6 +265,233 @@ TEST_CASE("typed setters store values and reject misuse with std::invalid_argume
   CHECK_FALSE(t.present(sla));
   CHECK_FALSE(t.present(urgency));
   CHECK(t.to_json() == "{}");
+}
+
+// ---- limits (triage::ticket_limits): each accepted at N and rejected at N + 1 ----------
+
+namespace {
+
+// A valid ticket with `extra` members after the required ones.
+std::string ticket_with(std::string_view extra) {
+  return std::string(R"({"issue": "x", "urgency": "low")") + std::string(extra) + "}";
+}
+
+// `levels` nested arrays around 1, as the value of an ignored key.
+std::string nested_arrays(std::size_t levels) {
+  return R"(, "extra": )" + std::string(levels, '[') + "1" + std::string(levels, ']');
+}
+
+// `n` tags, "t0" to "t<n-1>", as JSON array items.
+std::string tag_items(std::size_t n) {
+  std::string items;
+  for (std::size_t i = 0; i < n; ++i) items += (i ? ", \"t" : "\"t") + std::to_string(i) + "\"";
+  return items;
+}
+
+}  // namespace
+
+TEST_CASE("max_line_bytes: a ticket of exactly N bytes decodes, one of N + 1 is rejected naming the limit") {
+  const auto p = compile_schema();
+  triage::ticket t{p};
+  const std::string line = ticket_with("");
+  triage::ticket_limits lim;
+  lim.max_line_bytes = line.size();
+  triage::ticket_decoder decoder{p, "id", lim};
+  CHECK(decoder.decode(line, t));
+  CHECK_FALSE(decoder.decode(line + " ", t));
+  CHECK(decoder.error() == "line is longer than max_line_bytes (" + std::to_string(line.size()) + ")");
+  CHECK(decoder.id_json() == "null");
+  CHECK(triage::ticket_limits{}.max_line_bytes == std::size_t{256} << 20);
+}
+
+TEST_CASE("max_json_nesting: the ticket's object counts as level 1; N levels decode, N + 1 are rejected") {
+  const auto p = compile_schema();
+  triage::ticket t{p};
+  SUBCASE("a small limit") {
+    triage::ticket_limits lim;
+    lim.max_json_nesting = 3;
+    triage::ticket_decoder decoder{p, "id", lim};
+    CHECK(decoder.decode(ticket_with(nested_arrays(2)), t));
+    CHECK(decoder.decode(ticket_with(R"(, "extra": {"a": [1]})"), t));
+    CHECK_FALSE(decoder.decode(ticket_with(nested_arrays(3)), t));
+    CHECK(decoder.error() == "JSON nested more than max_json_nesting (3) levels deep");
+    CHECK_FALSE(decoder.decode(ticket_with(R"(, "extra": {"a": {"b": [1]}})"), t));
+    CHECK(decoder.error() == "JSON nested more than max_json_nesting (3) levels deep");
+    // The limit is kept when the parser grows for a longer line.
+    CHECK_FALSE(decoder.decode(ticket_with(R"(, "pad": ")" + std::string(100'000, 'x') + "\"" + nested_arrays(3)), t));
+    CHECK(decoder.error() == "JSON nested more than max_json_nesting (3) levels deep");
+  }
+  SUBCASE("the default, 1024") {
+    harness h;
+    CHECK(h.error_of(ticket_with(nested_arrays(1023))) == "");
+    CHECK(h.error_of(ticket_with(nested_arrays(1024))) == "JSON nested more than max_json_nesting (1024) levels deep");
+  }
+  SUBCASE("a limit above simdjson's default of 1024") {
+    triage::ticket_limits lim;
+    lim.max_json_nesting = 5000;
+    triage::ticket_decoder decoder{p, "id", lim};
+    CHECK(decoder.decode(ticket_with(nested_arrays(4999)), t));
+    CHECK_FALSE(decoder.decode(ticket_with(nested_arrays(5000)), t));
+    CHECK(decoder.error() == "JSON nested more than max_json_nesting (5000) levels deep");
+  }
+  SUBCASE("0 is misuse") {
+    triage::ticket_limits lim;
+    lim.max_json_nesting = 0;
+    CHECK_THROWS_WITH_AS(triage::ticket_decoder(p, "id", lim),
+                         "triage::ticket_decoder: max_json_nesting must be at least 1", std::invalid_argument);
+  }
+}
+
+TEST_CASE("max_tags_per_ticket: N tags decode, N + 1 are rejected, duplicates and unmentioned tags included") {
+  const auto p = compile_schema();
+  triage::ticket t{p};
+  SUBCASE("a small limit") {
+    triage::ticket_limits lim;
+    lim.max_tags_per_ticket = 3;
+    triage::ticket_decoder decoder{p, "id", lim};
+    CHECK(decoder.decode(ticket_with(R"(, "tags": ["vpn", "vpn", "never-mentioned"])"), t));
+    CHECK(t.has_tag(p->field("tags"), "vpn"));
+    CHECK_FALSE(decoder.decode(ticket_with(R"(, "id": 7, "tags": ["vpn", "vpn", "a", "b"])"), t));
+    CHECK(decoder.error() == "field 'tags': 4 tags, more than max_tags_per_ticket (3)");
+    CHECK(decoder.id_json() == "7");
+    // The count starts again with every ticket.
+    CHECK(decoder.decode(ticket_with(R"(, "tags": ["a", "b", "c"])"), t));
+  }
+  SUBCASE("the default, 1024") {
+    harness h;
+    CHECK(h.error_of(ticket_with(", \"tags\": [" + tag_items(1024) + "]")) == "");
+    CHECK(h.error_of(ticket_with(", \"tags\": [" + tag_items(1025) + "]")) ==
+          "field 'tags': 1025 tags, more than max_tags_per_ticket (1024)");
+  }
+  SUBCASE("every tags field of a ticket counts toward one total") {
+    triage::compile_result r = triage::compile(
+        "field tags: tags\nfield labels: tags\noutput o: flag\no if tags has \"a\" or labels has \"b\"\n",
+        "two.rules");
+    REQUIRE(r.ok());
+    triage::ticket two{r.value};
+    triage::ticket_limits lim;
+    lim.max_tags_per_ticket = 3;
+    triage::ticket_decoder decoder{r.value, "id", lim};
+    CHECK(decoder.decode(R"({"tags": ["a", "x"], "labels": ["b"]})", two));
+    CHECK_FALSE(decoder.decode(R"({"tags": ["a", "x"], "labels": ["b", "y"]})", two));
+    CHECK(decoder.error() == "field 'labels': 4 tags, more than max_tags_per_ticket (3)");
+  }
+}
+
+TEST_CASE("max_string_field_bytes: a string field of N bytes decodes, N + 1 is rejected; escapes count decoded") {
+  const auto p = compile_schema();
+  triage::ticket t{p};
+  triage::ticket_limits lim;
+  lim.max_string_field_bytes = 4;
+  triage::ticket_decoder decoder{p, "id", lim};
+  CHECK(decoder.decode(R"({"issue": "abcd", "urgency": "low"})", t));
+  // Four bytes once decoded ("é" is two), though twelve as written.
+  CHECK(decoder.decode(R"({"issue": "\u00e9\u00e9", "urgency": "low"})", t));
+  CHECK(t.get_text(p->field("issue")) == "\xC3\xA9\xC3\xA9");
+  CHECK_FALSE(decoder.decode(R"({"id": "T-1", "issue": "abcde", "urgency": "low"})", t));
+  CHECK(decoder.error() == "field 'issue': a string of 5 bytes, more than max_string_field_bytes (4)");
+  CHECK(decoder.id_json() == R"("T-1")");
+  // Only string fields: an enum value, a tag or an ignored key may be longer.
+  CHECK(decoder.decode(R"({"issue": "abcd", "urgency": "medium", "tags": ["long-tag"], "note": "long text"})", t));
+  CHECK(triage::ticket_limits{}.max_string_field_bytes == std::size_t{256} << 20);
+}
+
+// ---- the malformed-ticket suite (tests/data/malformed_tickets) ---------------------------
+
+namespace {
+
+struct malformed_case {
+  std::string name;   // NAME.json
+  std::string text;   // the ticket line, without its "\n"
+  std::string id;     // the id as eval echoes it
+  std::string error;  // the exact message
+};
+
+std::filesystem::path suite_dir() {
+  return std::filesystem::path(TRIAGE_SOURCE_DIR) / "tests" / "data" / "malformed_tickets";
+}
+
+std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in.good());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<malformed_case> malformed_suite() {
+  std::vector<malformed_case> cases;
+  std::istringstream expected(read_bytes(suite_dir() / "expected.txt"));
+  std::string row;
+  while (std::getline(expected, row)) {
+    if (row.empty() || row[0] == '#') continue;
+    const std::size_t tab1 = row.find('\t');
+    const std::size_t tab2 = row.find('\t', tab1 + 1);
+    REQUIRE(tab2 != std::string::npos);
+    malformed_case c{row.substr(0, tab1), {}, row.substr(tab1 + 1, tab2 - tab1 - 1), row.substr(tab2 + 1)};
+    c.text = read_bytes(suite_dir() / c.name);
+    // One line each, so that the files concatenated are a JSON Lines stream.
+    INFO(c.name);
+    REQUIRE(c.text.find('\n') == c.text.size() - 1);
+    c.text.pop_back();
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+}  // namespace
+
+TEST_CASE("every ticket of the malformed suite is rejected with its exact error, and its id when it has one") {
+  triage::compile_result r = triage::compile_file(suite_dir() / "schema.rules");
+  REQUIRE(r.ok());
+  triage::ticket_decoder decoder{r.value};
+  triage::ticket t{r.value};
+  const std::vector<malformed_case> cases = malformed_suite();
+  CHECK(cases.size() == 77);
+  std::set<std::string> listed;
+  for (const malformed_case& c : cases) {
+    CAPTURE(c.name);
+    CHECK(listed.insert(c.name).second);
+    CHECK_FALSE(decoder.decode(c.text, t));
+    CHECK(decoder.error() == c.error);
+    CHECK(decoder.id_json() == c.id);
+  }
+  // Every ticket in the folder is listed, so none is skipped silently.
+  for (const auto& entry : std::filesystem::directory_iterator(suite_dir())) {
+    if (entry.path().extension() != ".json") continue;
+    CHECK_MESSAGE(listed.count(entry.path().filename().string()) == 1, entry.path().filename().string());
+  }
+}
+
+TEST_CASE("generated hostile tickets: depth bombs, huge strings and tag floods are rejected, never a crash") {
+  triage::compile_result r = triage::compile_file(suite_dir() / "schema.rules");
+  REQUIRE(r.ok());
+  triage::ticket_decoder decoder{r.value};
+  triage::ticket t{r.value};
+  const auto error_of = [&](const std::string& json) {
+    return decoder.decode(json, t) ? std::string{} : decoder.error();
+  };
+  const std::string head = R"({"id": "g", "issue": "x", "urgency": "low")";
+  // A million unclosed brackets (found unbalanced before their depth), and a million closed.
+  CHECK(error_of(head + R"(, "note": )" + std::string(1'000'000, '[')) ==
+        "invalid JSON: malformed structure (a missing or extra comma, colon, bracket or brace, or text after the value)");
+  CHECK(error_of(head + R"(, "note": )" + std::string(1'000'000, '[') + std::string(1'000'000, ']') + "}") ==
+        "JSON nested more than max_json_nesting (1024) levels deep");
+  // 16 MB strings with one fault at their very end.
+  const std::string big(16u << 20, 'a');
+  CHECK(error_of(head + R"(, "note": ")" + big + R"(\x"})") == "invalid JSON: a malformed string or escape");
+  CHECK(error_of(head + R"(, "note": ")" + big + "\x01\"}") ==
+        "invalid JSON: a control character in a string is not escaped");
+  CHECK(error_of(head + R"(, "note": ")" + big + "\xC3\"}") == "invalid JSON: the text is not valid UTF-8");
+  CHECK(error_of(head + R"(, "note": ")" + big + R"(\ud800"})") == "invalid JSON: a malformed string or escape");
+  CHECK(error_of(head + R"(, "note": ")" + big) == "invalid JSON: a string is not closed");
+  // A million tags, and a million keys.
+  CHECK(error_of(head + R"(, "tags": [)" + tag_items(1'000'000) + "]}") ==
+        "field 'tags': 1000000 tags, more than max_tags_per_ticket (1024)");
+  std::string keys = head;
+  for (int i = 0; i < 1'000'000; ++i) keys += ", \"k" + std::to_string(i) + "\": 1";
+  CHECK(error_of(keys + R"(, "k999999": 2})") == "duplicate key 'k999999'");
+  CHECK(error_of(keys + "}") == "");
 }
 
 TEST_CASE("a copied ticket owns its values, and a moved-from ticket reads every field as missing") {

@@ -34,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "triage/limits.hpp"
 #include "triage/policy.hpp"
 
 namespace triage {
@@ -180,16 +181,22 @@ class ticket {
 /// duration such as "1h30m" or a number of seconds, found true`), an unknown enum member
 /// (`field 'urgency': "hgih" is not one of low, medium, high, critical`), an invalid
 /// duration, an `int` written `3.0` or `3e0`, a missing required field (`missing required
-/// field 'impact'`), a key given twice (`duplicate key 'sla'`), a value that is not an
-/// object (`not a JSON object`), and malformed JSON, invalid UTF-8, nesting deeper than
-/// 1024 levels or trailing text (`invalid JSON: ...`).
+/// field 'impact'`), a key given twice, whichever key (`duplicate key 'sla'`: JSON leaves
+/// duplicates open and parsers disagree on which value wins, so none is guessed), a value
+/// that is not an object (`not a JSON object`), malformed JSON, invalid UTF-8 or trailing
+/// text (`invalid JSON: ...`), and input past a `ticket_limits` limit, which is named
+/// (`field 'tags': 257 tags, more than max_tags_per_ticket (256)`). Text from the input is
+/// quoted escaped in messages (control characters, bidirectional controls), never raw.
 ///
 /// Reusable: buffers are kept between calls. One decoder per thread.
 class ticket_decoder {
  public:
   /// Makes a decoder for `p`'s schema. `id_key` names the key whose value `id_json()`
-  /// echoes (the `rulecheck eval --id-field` option).
-  explicit ticket_decoder(std::shared_ptr<const triage::policy> p, std::string id_key = "id");
+  /// echoes (the `rulecheck eval --id-field` option); `lim` bounds what a ticket may hold.
+  /// Throws std::invalid_argument when `p` is null or `lim.max_json_nesting` is 0, and
+  /// std::bad_alloc when the parser's per-level state for `max_json_nesting` cannot be had.
+  explicit ticket_decoder(std::shared_ptr<const triage::policy> p, std::string id_key = "id",
+                          const ticket_limits& lim = {});
   ~ticket_decoder();
   ticket_decoder(ticket_decoder&&) noexcept;
   ticket_decoder& operator=(ticket_decoder&&) noexcept;

@@ -158,12 +158,12 @@ class table_builder {
     lets_.assign(n, {});
     for (std::uint32_t r = 0; r < model_.rules.size(); ++r) mark(model_.rules[r].condition, false, r);
     for (std::size_t l = n; l-- > 0;) {
-      for (int neg = 0; neg < 2; ++neg) {
+      for (std::size_t neg = 0; neg < 2; ++neg) {
         if (needed_[l][neg]) mark(model_.lets[l].condition, neg != 0, first_user_[l][neg]);
       }
     }
     for (std::size_t l = 0; l < n; ++l) {
-      for (int neg = 0; neg < 2; ++neg) {
+      for (std::size_t neg = 0; neg < 2; ++neg) {
         if (!needed_[l][neg]) continue;
         std::optional<normal_form> form = normalize(model_.lets[l].condition, neg != 0, lim_.max_table_rows);
         if (!form) {

@@ -1,14 +1,16 @@
 // ticket_decoder: JSON → ticket with simdjson's DOM parser (language reference 3.1, 4).
 //
 // The DOM parser validates the whole line (UTF-8, structure, nothing after the value,
-// nesting at most 1024 deep) before we look at it, so a malformed line is one error and
-// never a half-read ticket. Its buffers, and ours, are kept between lines.
+// nesting within ticket_limits::max_json_nesting) before we look at it, so a malformed line
+// is one error and never a half-read ticket. Its buffers, and ours, are kept between lines.
 #include <simdjson.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <limits>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -65,10 +67,13 @@ std::string describe(simdjson::dom::element e) {
 }
 
 // simdjson's messages are sentences ("The input is not valid UTF-8."); ours are not.
-std::string json_error(simdjson::error_code code) {
+std::string json_error(simdjson::error_code code, const ticket_limits& lim) {
   switch (code) {
     case simdjson::UTF8_ERROR: return "invalid JSON: the text is not valid UTF-8";
-    case simdjson::DEPTH_ERROR: return "invalid JSON: nested more than 1024 levels deep";
+    case simdjson::DEPTH_ERROR:
+      // Valid JSON, past a limit: no "invalid JSON" prefix. simdjson does not say how deep.
+      return "JSON nested more than max_json_nesting (" + std::to_string(lim.max_json_nesting) +
+             ") levels deep";
     case simdjson::EMPTY: return "invalid JSON: the line is empty";
     case simdjson::TAPE_ERROR:
     case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
@@ -92,7 +97,7 @@ std::string json_error(simdjson::error_code code) {
 }
 
 // Appends a value as compact JSON, reusing `out`'s capacity (simdjson::minify returns a
-// new string for every id). Depth is bounded by the parser's 1024 levels.
+// new string for every id). Depth is bounded by the parser's max_json_nesting.
 void append_compact(std::string& out, simdjson::dom::element e) {
   using simdjson::dom::element_type;
   char buf[32];
@@ -183,6 +188,8 @@ bool parse_duration(std::string_view text, std::int64_t& out) {
 struct decoder_state {
   std::shared_ptr<const triage::policy> owner;
   std::string id_key;
+  ticket_limits lim;
+  std::size_t tags_seen = 0;  // strings in the tags arrays of the ticket being decoded
   simdjson::dom::parser parser;
   std::string buffer;  // the line plus simdjson's padding
   std::string error;
@@ -248,10 +255,17 @@ struct decoder_state {
         t.ints_[i] = seconds;
         break;
       }
-      case field_type::string:
+      case field_type::string: {
         if (type != element_type::STRING) return field_prefix(def) + "expected a string, found " + describe(v);
-        t.store_text(i, std::string_view(v.get_string().value_unsafe()));
+        const std::string_view text = v.get_string().value_unsafe();
+        if (text.size() > lim.max_string_field_bytes) {
+          return field_prefix(def) + "a string of " + std::to_string(text.size()) +
+                 " bytes, more than max_string_field_bytes (" +
+                 std::to_string(lim.max_string_field_bytes) + ")";
+        }
+        t.store_text(i, text);
         break;
+      }
       case field_type::enumeration: {
         if (type != element_type::STRING) {
           return field_prefix(def) + "expected one of " + members_of(def) + ", found " + describe(v);
@@ -266,6 +280,12 @@ struct decoder_state {
         simdjson::dom::array items;
         if (v.get_array().get(items) != simdjson::SUCCESS) {
           return field_prefix(def) + "expected an array of strings, found " + describe(v);
+        }
+        // Counted before any is looked at: a million tags cost nothing but this check.
+        tags_seen += items.size();
+        if (tags_seen > lim.max_tags_per_ticket) {
+          return field_prefix(def) + std::to_string(tags_seen) + " tags, more than max_tags_per_ticket (" +
+                 std::to_string(lim.max_tags_per_ticket) + ")";
         }
         const policy_access::runtime& rt = policy_access::rt(*owner);
         std::uint64_t* words = t.tag_bits_ + std::size_t{rt.tag_slot[i]} * rt.tag_words;
@@ -291,11 +311,16 @@ struct decoder_state {
     id_json = "null";
     if (out.owner_ != owner) return fail("the ticket was made for another policy", out);
     out.reset();
+    tags_seen = 0;
+    // Checked before the text is copied: the limit bounds the memory a ticket may take.
+    if (json.size() > lim.max_line_bytes) {
+      return fail("line is longer than max_line_bytes (" + std::to_string(lim.max_line_bytes) + ")", out);
+    }
     buffer.resize(json.size() + simdjson::SIMDJSON_PADDING);
     std::memcpy(buffer.data(), json.data(), json.size());
     simdjson::dom::element doc;
     if (const auto code = parser.parse(buffer.data(), json.size(), false).get(doc); code != simdjson::SUCCESS) {
-      return fail(json_error(code), out);
+      return fail(json_error(code, lim), out);
     }
     simdjson::dom::object object;
     if (doc.get_object().get(object) != simdjson::SUCCESS) return fail("not a JSON object", out);
@@ -346,11 +371,22 @@ struct decoder_state {
 
 }  // namespace detail
 
-ticket_decoder::ticket_decoder(std::shared_ptr<const triage::policy> p, std::string id_key)
+ticket_decoder::ticket_decoder(std::shared_ptr<const triage::policy> p, std::string id_key,
+                               const ticket_limits& lim)
     : impl_(std::make_unique<detail::decoder_state>()) {
   if (!p) throw std::invalid_argument("triage::ticket_decoder needs a policy");
+  if (lim.max_json_nesting == 0) {
+    throw std::invalid_argument("triage::ticket_decoder: max_json_nesting must be at least 1");
+  }
   impl_->owner = std::move(p);
   impl_->id_key = std::move(id_key);
+  impl_->lim = lim;
+  // simdjson counts the document itself as a level: a parser of depth N + 1 accepts N.
+  // Its buffers grow with the lines it is given; the depth chosen here is kept.
+  if (impl_->parser.allocate(simdjson::SIMDJSON_PADDING, std::size_t{lim.max_json_nesting} + 1) !=
+      simdjson::SUCCESS) {
+    throw std::bad_alloc();
+  }
 }
 
 ticket_decoder::~ticket_decoder() = default;

@@ -67,13 +67,17 @@ void append_utf8(std::string& out, char32_t cp) {
   }
 }
 
-std::string terminal_escape(char32_t cp) {
+bool is_hostile(char32_t cp) noexcept {
   const bool control = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
   const bool separator = cp == 0x2028 || cp == 0x2029;
   // Bidirectional marks, embeddings, overrides and isolates ("Trojan Source").
   const bool bidi = cp == 0x061C || cp == 0x200E || cp == 0x200F ||
                     (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-  if (!control && !separator && !bidi) return {};
+  return control || separator || bidi;
+}
+
+std::string terminal_escape(char32_t cp) {
+  if (!is_hostile(cp)) return {};
   return fmt::format("\\u{{{:x}}}", static_cast<std::uint32_t>(cp));
 }
 
@@ -137,7 +141,9 @@ void append_json_string(std::string& out, std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (cp < 0x20) {
+        // Beyond what JSON requires (C0): DEL, C1, separators and bidirectional controls,
+        // so that JSON shown on a terminal can neither drive it nor reorder the line.
+        if (cp < 0x7F ? cp < 0x20 : is_hostile(cp)) {  // printable ASCII first: most text
           out += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(cp));
         } else {
           append_utf8(out, cp);

@@ -38,6 +38,10 @@ class utf8_cells {
 /// Appends the UTF-8 encoding of a code point (which must be a Unicode scalar value).
 void append_utf8(std::string& out, char32_t cp);
 
+/// Returns true for the code points no output shows raw: control characters (C0, DEL, C1),
+/// line and paragraph separators and bidirectional controls.
+[[nodiscard]] bool is_hostile(char32_t cp) noexcept;
+
 /// Returns how a code point is shown on a terminal: empty when it prints as itself,
 /// otherwise an escape such as `\u{1b}`. Control characters (C0, DEL, C1), line and
 /// paragraph separators and bidirectional overrides are escaped, so a policy can neither
@@ -52,8 +56,9 @@ void append_utf8(std::string& out, char32_t cp);
 /// Appends `text` for a terminal: invalid UTF-8 as U+FFFD, escapes per `terminal_escape`.
 void append_terminal_text(std::string& out, std::string_view text);
 
-/// Appends `text` as a JSON string literal with its quotes. Control characters are
-/// escaped; invalid UTF-8 becomes U+FFFD, so the output is always valid JSON.
+/// Appends `text` as a JSON string literal with its quotes. Every `is_hostile` code point
+/// is escaped (`\u001b`, `\u202e`); invalid UTF-8 becomes U+FFFD, so the output is always
+/// valid JSON.
 void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace triage::detail

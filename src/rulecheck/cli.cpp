@@ -9,6 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "run_support.hpp"
+
 namespace rulecheck {
 
 std::optional<std::string_view> parsed_args::value(std::string_view name) const {
@@ -68,7 +70,8 @@ void write_stdout(std::string_view text) { std::fwrite(text.data(), 1, text.size
 void write_stderr(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stderr); }
 
 void print_error(std::string_view message) {
-  write_stderr(fmt::format("rulecheck: error: {}\n", message));
+  // Messages quote file names, arguments and tickets: nothing in them may drive the terminal.
+  write_stderr(fmt::format("rulecheck: error: {}\n", terminal_text(message)));
 }
 
 int usage_error(const command& cmd, std::string_view message) {

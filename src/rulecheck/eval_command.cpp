@@ -29,9 +29,6 @@
 namespace rulecheck {
 namespace {
 
-// Long enough for any real ticket (a 100 MB description still decodes), short enough that
-// a stream without newlines cannot exhaust memory.
-constexpr std::size_t default_max_line_bytes = std::size_t{256} << 20;
 // More threads than this only add contention on the output.
 constexpr unsigned max_jobs = 256;
 
@@ -71,15 +68,15 @@ void append_trace(std::string& out, const triage::policy& pol,
 class line_decider {
  public:
   line_decider(std::shared_ptr<const triage::policy> pol, const std::string& id_field, bool tracing,
-               std::size_t max_line_bytes)
-      : pol_(pol), decoder_(pol, id_field), ticket_(pol), decision_(pol), tracing_(tracing),
-        max_line_bytes_(max_line_bytes) {}
+               const triage::ticket_limits& lim)
+      : pol_(pol), decoder_(pol, id_field, lim), ticket_(pol), decision_(pol), tracing_(tracing),
+        max_line_bytes_(lim.max_line_bytes) {}
 
   // Appends the answer for input line `number` (`too_long`: it was not stored); returns
   // false when the line was rejected.
   bool decide(std::string_view line, std::uint64_t number, bool too_long, std::string& out) {
     if (too_long) {
-      append_error_line(out, "null", number, fmt::format("line is longer than {} bytes", max_line_bytes_));
+      append_error_line(out, "null", number, too_long_message(max_line_bytes_));
       return false;
     }
     if (!decoder_.decode(line, ticket_)) {
@@ -269,10 +266,12 @@ int run_eval(const command& self, std::span<const std::string_view> args) {
   }
   const std::string id_field(parsed.value("--id-field").value_or("id"));
   const bool tracing = parsed.has("--trace");
-  std::size_t max_line_bytes = default_max_line_bytes;
+  // The library's defaults, as `stats` and `diff` use them, so that every command rejects
+  // the same tickets; only the line length has a flag (see the CLI guide).
+  triage::ticket_limits lim;
   if (const auto value = parsed.value("--max-line-bytes")) {
-    const auto r = std::from_chars(value->data(), value->data() + value->size(), max_line_bytes);
-    if (r.ec != std::errc{} || r.ptr != value->data() + value->size() || max_line_bytes == 0) {
+    const auto r = std::from_chars(value->data(), value->data() + value->size(), lim.max_line_bytes);
+    if (r.ec != std::errc{} || r.ptr != value->data() + value->size() || lim.max_line_bytes == 0) {
       return usage_error(self, fmt::format("invalid --max-line-bytes '{}'; expected a positive "
                                            "number of bytes",
                                            *value));
@@ -307,10 +306,10 @@ int run_eval(const command& self, std::span<const std::string_view> args) {
   } closer{fd};
 
   const auto make_decider = [&] {
-    return std::make_unique<line_decider>(pol, id_field, tracing, max_line_bytes);
+    return std::make_unique<line_decider>(pol, id_field, tracing, lim);
   };
   buffered_output out;
-  line_reader reader{fd, max_line_bytes, &out};
+  line_reader reader{fd, lim.max_line_bytes, &out};
   std::unique_ptr<line_decider> decider;     // --jobs 1: decided here, in the reading thread
   std::unique_ptr<parallel_decider> workers;  // --jobs N
   if (jobs > 1) {

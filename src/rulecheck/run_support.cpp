@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -63,7 +64,66 @@ std::size_t utf8_sequence_length(std::string_view s) noexcept {
   return n;
 }
 
+// Returns the code point of a valid sequence of `n` bytes (2 or 3) when it is one that must
+// not reach a terminal raw: C1 controls (U+0080-U+009F), U+061C, bidirectional marks,
+// embeddings, overrides and isolates, line and paragraph separators; otherwise 0.
+char32_t hostile_code_point(std::string_view seq) noexcept {
+  char32_t cp = 0;
+  if (seq.size() == 2) {
+    cp = static_cast<char32_t>(((static_cast<unsigned char>(seq[0]) & 0x1Fu) << 6) |
+                               (static_cast<unsigned char>(seq[1]) & 0x3Fu));
+  } else if (seq.size() == 3) {
+    cp = static_cast<char32_t>(((static_cast<unsigned char>(seq[0]) & 0x0Fu) << 12) |
+                               ((static_cast<unsigned char>(seq[1]) & 0x3Fu) << 6) |
+                               (static_cast<unsigned char>(seq[2]) & 0x3Fu));
+  } else {
+    return 0;
+  }
+  const bool hostile = cp <= 0x9F || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+                       (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+  return hostile ? cp : 0;
+}
+
+// The bytes that end a run copied as it is: C0, '"', '\\', DEL and every non-ASCII byte.
+constexpr std::array<bool, 256> ends_run = [] {
+  std::array<bool, 256> table{};
+  for (std::size_t c = 0; c < table.size(); ++c) {
+    table[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x7F;
+  }
+  return table;
+}();
+
 }  // namespace
+
+std::string terminal_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7F) {
+        out += fmt::format("\\u{{{:x}}}", static_cast<unsigned>(c));
+      } else {
+        out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_sequence_length(text.substr(i));
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    } else if (const char32_t cp = hostile_code_point(text.substr(i, n)); cp != 0) {
+      out += fmt::format("\\u{{{:x}}}", static_cast<unsigned>(cp));
+      i += n;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
 
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
@@ -71,11 +131,7 @@ void append_json_string(std::string& out, std::string_view text) {
   while (i < text.size()) {
     // Copy the longest run that needs no escaping in one go.
     std::size_t j = i;
-    while (j < text.size()) {
-      const auto c = static_cast<unsigned char>(text[j]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-      ++j;
-    }
+    while (j < text.size() && !ends_run[static_cast<unsigned char>(text[j])]) ++j;
     out.append(text.substr(i, j - i));
     i = j;
     if (i == text.size()) break;
@@ -85,6 +141,11 @@ void append_json_string(std::string& out, std::string_view text) {
       if (n == 0) {
         out += "\xEF\xBF\xBD";  // U+FFFD
         ++i;
+      } else if (const char32_t cp = hostile_code_point(text.substr(i, n)); cp != 0) {
+        // Valid JSON either way; escaped so that output shown on a terminal cannot drive it
+        // (C1 controls) or reorder the line (bidirectional controls).
+        out += fmt::format("\\u{:04x}", static_cast<unsigned>(cp));
+        i += n;
       } else {
         out.append(text.substr(i, n));
         i += n;
@@ -249,6 +310,10 @@ void buffered_output::flush() {
   std::fflush(stdout);
 }
 
+std::string too_long_message(std::size_t max_line_bytes) {
+  return fmt::format("line is longer than max_line_bytes ({})", max_line_bytes);
+}
+
 line_reader::line_reader(int fd, std::size_t max_line_bytes, buffered_output* out)
     : fd_(fd), max_line_bytes_(max_line_bytes), out_(out), buffer_(std::size_t{1} << 18) {}
 
@@ -274,6 +339,18 @@ bool line_reader::next(std::string_view& line, bool& too_long) {
   line_.clear();
   too_long = false;
   bool any = false;  // some byte of this line was read (so an empty last line is no line)
+  // The limit is on the text without its line end: keep one more byte for a "\r" of "\r\n".
+  const std::size_t keep =
+      max_line_bytes_ == static_cast<std::size_t>(-1) ? max_line_bytes_ : max_line_bytes_ + 1;
+  const auto finish = [&](std::string_view text) {
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (text.size() > max_line_bytes_) {
+      too_long = true;
+      text = {};
+    }
+    line = text;
+    return true;
+  };
   for (;;) {
     if (begin_ == end_) {
       if (eof_ || !refill()) {
@@ -287,15 +364,13 @@ bool line_reader::next(std::string_view& line, bool& too_long) {
     const std::size_t take =
         nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - start) : avail;
     any = true;
-    if (nl != nullptr && line_.empty() && !too_long && take <= max_line_bytes_) {
+    if (nl != nullptr && line_.empty() && !too_long && take <= keep) {
       // The common case: the whole line is in the buffer; hand it out without a copy.
-      line = std::string_view(start, take);
       begin_ += take + 1;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      return true;
+      return finish(std::string_view(start, take));
     }
     if (!too_long) {
-      if (line_.size() + take > max_line_bytes_) {
+      if (line_.size() + take > keep) {
         too_long = true;
         std::string().swap(line_);  // give the memory back: the rest is skipped
       } else {
@@ -308,9 +383,11 @@ bool line_reader::next(std::string_view& line, bool& too_long) {
       break;
     }
   }
-  line = line_;
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  return true;
+  if (too_long) {
+    line = {};
+    return true;
+  }
+  return finish(line_);
 }
 
 }  // namespace rulecheck

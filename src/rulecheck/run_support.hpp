@@ -21,9 +21,17 @@ namespace rulecheck {
 /// stderr wants colour) and returns null: the caller then exits with `exit_failure`.
 [[nodiscard]] std::shared_ptr<const triage::policy> load_policy(std::string_view path);
 
-/// Appends `text` as a JSON string literal with its quotes. Control characters are
-/// escaped and bytes that are not UTF-8 become U+FFFD, so the output is always valid JSON.
+/// Appends `text` as a JSON string literal with its quotes. Control characters (C0, DEL,
+/// C1), line and paragraph separators and bidirectional controls are escaped (`\u001b`,
+/// `\u202e`) and bytes that are not UTF-8 become U+FFFD, so the output is always valid JSON
+/// and safe to show on a terminal.
 void append_json_string(std::string& out, std::string_view text);
+
+/// Returns `text` as a terminal may show it, escaped as the diagnostics renderer escapes
+/// source lines: control characters (C0, DEL, C1), line and paragraph separators and
+/// bidirectional controls as `\u{1b}`, bytes that are not UTF-8 as U+FFFD. For text from
+/// input (file names, test names, messages quoting tickets) in human-readable output.
+[[nodiscard]] std::string terminal_text(std::string_view text);
 
 /// Appends a decision as the `rulecheck eval` object, in the contract's spacing:
 /// `{"priority": "P1", "urgent": true, "notify": ["on_call"], "risk": 10}` — every output
@@ -72,10 +80,14 @@ class buffered_output {
   std::string text_;
 };
 
+/// Returns the error text for a line longer than `max_line_bytes`, in the words of
+/// `triage::ticket_decoder`: "line is longer than max_line_bytes (N)".
+[[nodiscard]] std::string too_long_message(std::size_t max_line_bytes);
+
 /// Reads lines from a file descriptor with a fixed-size buffer, so that memory stays flat
-/// however long the input: a line longer than `max_line_bytes` is skipped (to its end,
-/// without being stored) and reported as too long. Lines end at "\n"; a "\r" before it is
-/// dropped; a last line without "\n" counts.
+/// however long the input: a line longer than `max_line_bytes` (not counting its "\n" or
+/// "\r\n") is skipped (to its end, without being stored) and reported as too long. Lines end
+/// at "\n"; a "\r" before it is dropped; a last line without "\n" counts.
 class line_reader {
  public:
   /// Reads from `fd` (not owned); `out`, when given, is flushed before every read that may

@@ -152,8 +152,10 @@ void run_tests(const std::shared_ptr<const triage::policy>& pol, std::string& re
     t.reset();
     for (const triage::test_input& in : test.given) set_given(*pol, t, in);
     const triage::position at = pol->source().position_of(test.where.begin);
-    const std::string head = fmt::format("{}:{}:{}: test '{}' failed", pol->source().name(),
-                                         at.line, at.column, test.name);
+    // The file and test names are the user's text: escaped, like every diagnostic.
+    const std::string head =
+        fmt::format("{}:{}:{}: test '{}' failed", terminal_text(pol->source().name()), at.line,
+                    at.column, terminal_text(test.name));
     if (const std::optional<std::string> invalid = pol->validate(t)) {
       ++count.failed;
       report += fmt::format("{}: invalid ticket: {}\n  ticket: {}\n", head, *invalid,

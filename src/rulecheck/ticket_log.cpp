@@ -59,9 +59,7 @@ bool ticket_log::report_error() const {
   return true;
 }
 
-std::string ticket_log::too_long_message() {
-  return fmt::format("line is longer than {} bytes", max_line_bytes);
-}
+std::string ticket_log::too_long_message() { return rulecheck::too_long_message(max_line_bytes); }
 
 progress_line::progress_line(std::string_view what)
     : what_(what),

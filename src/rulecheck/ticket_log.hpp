@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "run_support.hpp"
+#include "triage/limits.hpp"
 
 namespace rulecheck {
 
@@ -29,8 +30,8 @@ struct log_line {
 /// dropped, a line longer than the limit is reported as such without being stored.
 class ticket_log {
  public:
-  /// Longest line accepted, as `eval`'s default: 256 MiB.
-  static constexpr std::size_t max_line_bytes = std::size_t{256} << 20;
+  /// Longest line accepted: the library's default, as `eval`'s.
+  static constexpr std::size_t max_line_bytes = triage::ticket_limits{}.max_line_bytes;
 
   /// Opens `path` ('-' for standard input). On failure returns nothing and prints
   /// "cannot read 'PATH': REASON" on stderr.

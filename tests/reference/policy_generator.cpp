@@ -94,7 +94,7 @@ const std::vector<std::int64_t> duration_pool = {0,    30,    60,    90,     900
 
 class builder {
  public:
-  builder(std::mt19937_64& rng, generated_policy& out) : rng_(rng), out_(out) {}
+  builder(random_source& rng, generated_policy& out) : rng_(rng), out_(out) {}
 
   void build() {
     // One policy in twenty is larger: more fields, outputs, lets and rules per output
@@ -515,10 +515,13 @@ class builder {
     for (const auto& r : per_output) left += r.size();
     int label = 0;
     for (; left > 0; --left) {
-      std::size_t o = 0;
-      do {
-        o = static_cast<std::size_t>(uniform(0, static_cast<int>(outputs_.size()) - 1));
-      } while (next[o] == per_output[o].size());
+      // Drawn among the outputs with rules left, not retried until one has: one draw a
+      // rule, so a fuzzer's input bytes map to the interleaving steadily.
+      std::vector<std::size_t> open;
+      for (std::size_t k = 0; k < outputs_.size(); ++k) {
+        if (next[k] < per_output[k].size()) open.push_back(k);
+      }
+      const std::size_t o = pick(open);
       std::string text = per_output[o][next[o]++];
       if (chance(0.25)) text = "r" + std::to_string(label++) + ": " + text;
       rule_texts_.push_back(std::move(text));
@@ -584,7 +587,7 @@ class builder {
     }
   }
 
-  std::mt19937_64& rng_;
+  random_source& rng_;
   generated_policy& out_;
   bool large_ = false;
   std::vector<gen_output> outputs_;
@@ -596,7 +599,7 @@ class builder {
 // A JSON string literal for `s` that the decoder must read back as `s`, written in one of
 // several equivalent ways: plain UTF-8, or with some characters as \uXXXX escapes
 // (surrogate pairs above U+FFFF) and `/` as `\/`.
-std::string json_text(const std::string& s, std::mt19937_64& rng) {
+std::string json_text(const std::string& s, random_source& rng) {
   if (std::bernoulli_distribution(0.7)(rng)) return json_string(s);
   std::string out = "\"";
   const auto escape = [&](std::uint32_t unit) {

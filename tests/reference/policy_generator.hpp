@@ -17,8 +17,10 @@
 #define TRIAGE_TESTS_POLICY_GENERATOR_HPP
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reference/reference_interpreter.hpp"
@@ -53,11 +55,33 @@ struct generated_ticket {
   ticket fields;     ///< the same ticket for the reference interpreter
 };
 
-/// Generates policies and tickets from a seeded `std::mt19937_64`.
+/// Where a generator's randomness comes from: a function returning random 64-bit words
+/// (a seeded `std::mt19937_64`, or a fuzzer's input bytes). It is a uniform random bit
+/// generator with the range of `std::mt19937_64`, so the standard distributions draw the
+/// same values from it as from the engine itself.
+class random_source {
+ public:
+  using result_type = std::uint64_t;
+  explicit random_source(std::function<std::uint64_t()> next) : next_(std::move(next)) {}
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return UINT64_MAX; }
+  result_type operator()() { return next_(); }
+
+ private:
+  std::function<std::uint64_t()> next_;
+};
+
+/// Generates policies and tickets from a seeded `std::mt19937_64`, or any random source.
 class policy_generator {
  public:
   /// Makes a generator whose whole output is determined by `seed`.
-  explicit policy_generator(std::uint64_t seed) : rng_(seed), seed_(seed) {}
+  explicit policy_generator(std::uint64_t seed)
+      : rng_([engine = std::mt19937_64(seed)]() mutable { return engine(); }), seed_(seed) {}
+  /// Makes a generator that draws from `source`; `seed` is only shown in the policy's
+  /// first comment. The source must not return the same word forever (the standard
+  /// distributions reject some words and draw again).
+  policy_generator(random_source source, std::uint64_t seed)
+      : rng_(std::move(source)), seed_(seed) {}
 
   /// Returns a new random policy that `parse_and_check` and `compile` accept.
   [[nodiscard]] generated_policy make_policy();
@@ -70,7 +94,7 @@ class policy_generator {
                                              const std::string& leave_out = {});
 
  private:
-  std::mt19937_64 rng_;
+  random_source rng_;
   std::uint64_t seed_;
 };
 
