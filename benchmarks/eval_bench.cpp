@@ -262,22 +262,24 @@ void run_cli(int passes) {
     std::ofstream out(input, std::ios::binary);
     for (std::size_t i = 0; i < plain.size(); ++i) out << to_json(plain[i], i) << '\n';
   }
-  const std::string command =
-      std::string("\"") + TRIAGE_RULECHECK + "\" eval \"" + dir + "/first_10.rules\" \"" + input + "\" > /dev/null";
-  std::vector<double> ms;
-  for (int pass = 0; pass < std::max(3, passes / 2); ++pass) {
-    const auto start = clock_type::now();
-    const int rc = std::system(command.c_str());
-    ms.push_back(ms_since(start));
-    if (rc != 0) {
-      std::fprintf(stderr, "eval_bench: `%s` failed (%d)\n", command.c_str(), rc);
-      std::exit(1);
+  for (const int jobs : {1, 2}) {
+    const std::string command = std::string("\"") + TRIAGE_RULECHECK + "\" eval --jobs " + std::to_string(jobs) +
+                                " \"" + dir + "/first_10.rules\" \"" + input + "\" > /dev/null";
+    std::vector<double> ms;
+    for (int pass = 0; pass < std::max(3, passes / 2); ++pass) {
+      const auto start = clock_type::now();
+      const int rc = std::system(command.c_str());
+      ms.push_back(ms_since(start));
+      if (rc != 0) {
+        std::fprintf(stderr, "eval_bench: `%s` failed (%d)\n", command.c_str(), rc);
+        std::exit(1);
+      }
     }
+    const double m = median(ms);
+    std::printf("\nrulecheck eval --jobs %d, first_10.rules, %zu JSON Lines tickets, whole process (median of %zu):\n",
+                jobs, cli_ticket_count, ms.size());
+    std::printf("  %.1f ms   %.0f tickets/s\n", m, static_cast<double>(cli_ticket_count) / (m / 1000));
   }
-  const double m = median(ms);
-  std::printf("\nrulecheck eval, first_10.rules, %zu JSON Lines tickets, whole process (median of %zu):\n",
-              cli_ticket_count, ms.size());
-  std::printf("  %.1f ms   %.0f tickets/s\n", m, static_cast<double>(cli_ticket_count) / (m / 1000));
 #else
   (void)passes;
   std::puts("\n(rulecheck not built: no whole-process figure)");
