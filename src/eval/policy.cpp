@@ -681,7 +681,7 @@ void detail::policy_access::evaluate(const policy& p, const ticket& t, decision&
     if (use_index && !entry.index.empty()) {
       // AND, word by word, the live rows and each indexed field's rows for the ticket's
       // value, then check the surviving rows in order (rows of a rule are adjacent).
-      std::array<const std::uint64_t*, policy::runtime::max_indexed_fields + 1> sets{};
+      std::array<const std::uint64_t*, policy::runtime::max_indexed_fields + 1> sets;  // only [0, set_count) is read: no zeroing per ticket
       std::size_t set_count = 0;
       sets[set_count++] = entry.live_rows.data();
       // Rows the index decides exactly need no checks, unless a field fell in an "anything"
