@@ -267,14 +267,20 @@ extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t s
   std::uint8_t* const policy = data + 2;
   std::uint8_t* const tickets = policy + length;
   const std::size_t ticket_size = size - 2 - length;
+  const auto write_length = [&](std::size_t n) {
+    data[0] = static_cast<std::uint8_t>(n & 0xff);
+    data[1] = static_cast<std::uint8_t>(n >> 8);
+  };
   if (seed % 8 != 0) {
+    // The length is written back as read (capped to the input), so that a longer ticket
+    // section cannot lengthen the policy section.
+    write_length(length);
     return 2 + length + LLVMFuzzerMutate(tickets, ticket_size, max_size - 2 - length);
   }
   const std::vector<std::uint8_t> kept(tickets, tickets + ticket_size);
   if (max_size - 2 < ticket_size) return size;
   const std::size_t new_length = LLVMFuzzerMutate(policy, length, max_size - 2 - ticket_size);
-  data[0] = static_cast<std::uint8_t>(new_length & 0xff);
-  data[1] = static_cast<std::uint8_t>(new_length >> 8);
+  write_length(new_length);
   std::copy(kept.begin(), kept.end(), policy + new_length);
   return 2 + new_length + ticket_size;
 }
