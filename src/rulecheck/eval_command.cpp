@@ -309,15 +309,18 @@ int run_eval(const command& self, std::span<const std::string_view> args) {
     return std::make_unique<line_decider>(pol, id_field, tracing, lim);
   };
   buffered_output out;
-  line_reader reader{fd, lim.max_line_bytes, &out};
   std::unique_ptr<line_decider> decider;     // --jobs 1: decided here, in the reading thread
   std::unique_ptr<parallel_decider> workers;  // --jobs N
   if (jobs > 1) {
     workers = std::make_unique<parallel_decider>(jobs, make_decider, out);
-    reader.before_wait([&] { workers->drain(); });
   } else {
     decider = make_decider();
   }
+  // Before a read that may wait, everything decided so far goes out.
+  line_reader reader{fd, lim.max_line_bytes, [&] {
+                       if (workers) workers->drain();
+                       out.flush();
+                     }};
 
   std::uint64_t line_number = 0;
   bool rejected = false;

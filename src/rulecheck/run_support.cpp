@@ -314,13 +314,13 @@ std::string too_long_message(std::size_t max_line_bytes) {
   return fmt::format("line is longer than max_line_bytes ({})", max_line_bytes);
 }
 
-line_reader::line_reader(int fd, std::size_t max_line_bytes, buffered_output* out)
-    : fd_(fd), max_line_bytes_(max_line_bytes), out_(out), buffer_(std::size_t{1} << 18) {}
+line_reader::line_reader(int fd, std::size_t max_line_bytes, std::function<void()> before_wait)
+    : fd_(fd), max_line_bytes_(max_line_bytes), before_wait_(std::move(before_wait)),
+      buffer_(std::size_t{1} << 18) {}
 
 bool line_reader::refill() {
   // The read may wait: let the reader see the answers so far.
   if (before_wait_) before_wait_();
-  if (out_ != nullptr) out_->flush();
   for (;;) {
     const ssize_t got = ::read(fd_, buffer_.data(), buffer_.size());
     if (got > 0) {

@@ -90,13 +90,9 @@ class buffered_output {
 /// at "\n"; a "\r" before it is dropped; a last line without "\n" counts.
 class line_reader {
  public:
-  /// Reads from `fd` (not owned); `out`, when given, is flushed before every read that may
-  /// wait for input.
-  line_reader(int fd, std::size_t max_line_bytes, buffered_output* out);
-
-  /// Also calls `hook` before every read that may wait for input (after flushing `out`):
-  /// `eval --jobs` writes out the answers its workers hold there.
-  void before_wait(std::function<void()> hook) { before_wait_ = std::move(hook); }
+  /// Reads from `fd` (not owned); `before_wait`, when given, runs before every read that
+  /// may wait for input: `eval` writes out the answers it holds there.
+  line_reader(int fd, std::size_t max_line_bytes, std::function<void()> before_wait = {});
 
   /// Reads the next line into `line` (valid until the next call). Returns false at the end
   /// of the input or on a read error (then `error()` is not empty). `too_long` is set when
@@ -110,7 +106,6 @@ class line_reader {
 
   int fd_;
   std::size_t max_line_bytes_;
-  buffered_output* out_;
   std::function<void()> before_wait_;
   std::vector<char> buffer_;
   std::size_t begin_ = 0;  // first unread byte of buffer_

@@ -33,7 +33,7 @@ std::unique_ptr<ticket_log> ticket_log::open(std::string_view path) {
 }
 
 ticket_log::ticket_log(int fd, std::string display)
-    : fd_(fd), display_(std::move(display)), reader_(fd, max_line_bytes, nullptr) {}
+    : fd_(fd), display_(std::move(display)), reader_(fd, max_line_bytes) {}
 
 ticket_log::~ticket_log() {
   if (fd_ != STDIN_FILENO) ::close(fd_);
