@@ -68,14 +68,7 @@ ticket& ticket::operator=(const ticket& other) {
 }
 
 // A move copies an inline block (a few hundred bytes at most) and takes a heap one.
-ticket::ticket(ticket&& other) noexcept
-    : owner_(std::move(other.owner_)), heap_block_(std::move(other.heap_block_)),
-      block_bytes_(other.block_bytes_), fields_(other.fields_), strings_(std::move(other.strings_)),
-      folded_(std::move(other.folded_)), tag_words_(other.tag_words_) {
-  if (!heap_block_) std::memcpy(inline_block_, other.inline_block_, block_bytes_);
-  place_block();
-  other.forget_block();
-}
+ticket::ticket(ticket&& other) noexcept { *this = std::move(other); }
 
 ticket& ticket::operator=(ticket&& other) noexcept {
   if (this != &other) {
