@@ -324,6 +324,17 @@ struct finding {
   diagnostic diag;
 };
 
+// Rules `a` and `b` (b later) of unique output `out` both match the example ticket.
+finding overlap_finding(const model& m, const output_def& out, const rule_def& a, const rule_def& b,
+                        std::string example_json) {
+  diagnostic diag = make_diagnostic(diagnostic_code::unique_overlap, head(m, b),
+                                    "rules '" + a.name + "' and '" + b.name + "' of unique output '" +
+                                        out.name + "' both match some tickets");
+  diag.notes.push_back({head(m, a), "rule '" + a.name + "' also matches the example ticket"});
+  diag.example_json = std::move(example_json);
+  return {b.where.begin, std::move(diag)};
+}
+
 // Walks every ticket of the output's enumeration, calling `visit(number, ticket)`.
 class enumeration {
  public:
@@ -623,13 +634,7 @@ void analyze_rule_by_rule(const std::shared_ptr<const policy>& pp, std::uint32_t
       }
     });
     for (const auto& [q, ticket_json] : overlaps) {
-      const rule_def& a = m.rules[rules[q]];
-      diagnostic diag = make_diagnostic(diagnostic_code::unique_overlap, head(m, rule),
-                                        "rules '" + a.name + "' and '" + rule.name + "' of unique output '" +
-                                            out.name + "' both match some tickets");
-      diag.notes.push_back({head(m, a), "rule '" + a.name + "' also matches the example ticket"});
-      diag.example_json = ticket_json;
-      found.push_back({rule.where.begin, std::move(diag)});
+      found.push_back(overlap_finding(m, out, m.rules[rules[q]], rule, ticket_json));
     }
     if (!options.warnings) continue;
     if (matches == 0) {
@@ -792,14 +797,7 @@ void analyze_output(const std::shared_ptr<const policy>& pp, std::uint32_t out_i
     found.push_back({out.where.begin, std::move(diag)});
   }
   for (const auto& [pair, example] : overlaps) {
-    const rule_def& a = m.rules[pair.first];
-    const rule_def& b = m.rules[pair.second];
-    diagnostic diag = make_diagnostic(diagnostic_code::unique_overlap, head(m, b),
-                                      "rules '" + a.name + "' and '" + b.name + "' of unique output '" +
-                                          out.name + "' both match some tickets");
-    diag.notes.push_back({head(m, a), "rule '" + a.name + "' also matches the example ticket"});
-    diag.example_json = example;
-    found.push_back({b.where.begin, std::move(diag)});
+    found.push_back(overlap_finding(m, out, m.rules[pair.first], m.rules[pair.second], example));
   }
   if (!options.warnings) return;
 
