@@ -33,6 +33,11 @@ using triage::reference::compact_json;
 
 using triage::detail::row_index_mode;
 
+// Every way evaluation can go: the index with and without its exact-row shortcut, and the
+// plain scan.
+constexpr row_index_mode every_mode[] = {row_index_mode::always, row_index_mode::always_checked,
+                                         row_index_mode::never};
+
 // Runs `policies` random policies with `tickets` tickets each through the engine with the
 // index on (with and without the shortcut for rows it decides exactly) and off, and
 // compares all three with the reference interpreter and each other (decisions and traces).
@@ -116,7 +121,7 @@ TEST_CASE("the row index narrows a first output to the rows an enum, bool or dur
   REQUIRE(r.ok());
   const auto& pol = r.value;
   const triage::output_handle team = pol->output("team");
-  for (const row_index_mode mode : {row_index_mode::always, row_index_mode::always_checked, row_index_mode::never}) {
+  for (const row_index_mode mode : every_mode) {
     CAPTURE(static_cast<int>(mode));
     const index_switch sw{mode};
     triage::ticket t{pol};
@@ -156,7 +161,7 @@ TEST_CASE("the row index narrows by a string field's value, and a string no rule
   const auto& pol = r.value;
   const triage::output_handle team = pol->output("team");
   const triage::field_handle client = pol->field("client"), issue = pol->field("issue");
-  for (const row_index_mode mode : {row_index_mode::always, row_index_mode::always_checked, row_index_mode::never}) {
+  for (const row_index_mode mode : every_mode) {
     CAPTURE(static_cast<int>(mode));
     const index_switch sw{mode};
     triage::ticket t{pol};
