@@ -33,6 +33,7 @@
 #include "reference/reference_interpreter.cpp"
 #include "spec_example.hpp"
 #include "reference/compact_json.hpp"
+#include "reference/setter_ticket.hpp"
 
 namespace {
 
@@ -296,27 +297,7 @@ TEST_CASE("the generator covers every operator, hit policy and type") {
 
 // Builds the reference ticket with the engine's typed setters and evaluates it.
 std::string evaluate_built(const std::shared_ptr<const triage::policy>& pol, const ref::ticket& fields) {
-  triage::ticket t{pol};
-  for (const auto& [name, value] : fields) {
-    const triage::field_handle f = pol->field(name);
-    if (const auto* b = std::get_if<bool>(&value)) {
-      t.set(f, *b);
-    } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
-      if (f.type() == triage::field_type::duration) {
-        t.set(f, std::chrono::seconds{*i});
-      } else {
-        t.set(f, *i);
-      }
-    } else if (const auto* d = std::get_if<double>(&value)) {
-      t.set(f, *d);
-    } else if (const auto* text = std::get_if<std::string>(&value)) {
-      t.set(f, std::string_view(*text));
-    } else {
-      const auto& tags = std::get<ref::tag_set>(value);
-      std::vector<std::string_view> views(tags.begin(), tags.end());
-      t.set_tags(f, std::span<const std::string_view>(views));
-    }
-  }
+  const triage::ticket t = ref::setter_ticket(pol, fields);
   triage::decision d{pol};
   pol->evaluate(t, d);
   return d.to_json();

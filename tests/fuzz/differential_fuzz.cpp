@@ -35,6 +35,7 @@
 #include "reference/compact_json.hpp"
 #include "reference/policy_generator.hpp"
 #include "reference/reference_interpreter.hpp"
+#include "reference/setter_ticket.hpp"
 #include "triage/analyze.hpp"
 #include "triage/check.hpp"
 #include "triage/parse.hpp"
@@ -70,32 +71,6 @@ class byte_source {
   std::size_t pos_ = 0;
   std::uint64_t state_;
 };
-
-// The reference ticket built with the engine's typed setters.
-triage::ticket built(const std::shared_ptr<const triage::policy>& pol, const ref::ticket& fields) {
-  triage::ticket t{pol};
-  for (const auto& [name, value] : fields) {
-    const triage::field_handle f = pol->field(name);
-    if (const auto* b = std::get_if<bool>(&value)) {
-      t.set(f, *b);
-    } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
-      if (f.type() == triage::field_type::duration) {
-        t.set(f, std::chrono::seconds{*i});
-      } else {
-        t.set(f, *i);
-      }
-    } else if (const auto* d = std::get_if<double>(&value)) {
-      t.set(f, *d);
-    } else if (const auto* text = std::get_if<std::string>(&value)) {
-      t.set(f, std::string_view(*text));
-    } else {
-      const auto& tags = std::get<ref::tag_set>(value);
-      std::vector<std::string_view> views(tags.begin(), tags.end());
-      t.set_tags(f, std::span<const std::string_view>(views));
-    }
-  }
-  return t;
-}
 
 std::string show(const triage::source_file& src, const triage::diagnostics& issues) {
   std::string out;
@@ -232,7 +207,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
     }
     triage::decision from_setters{pol};
-    pol->evaluate(built(pol, gt.fields), from_setters);
+    pol->evaluate(ref::setter_ticket(pol, gt.fields), from_setters);
     if (ref::compact_json(from_setters.to_json()) != expected) {
       fail(fmt::format("a ticket built with setters decides differently\n  setters:   {}\n"
                        "  reference: {}\n{}", ref::compact_json(from_setters.to_json()),
