@@ -12,6 +12,11 @@
 //   partitions the members of a required f0;
 // - operators are only applied where reference 3.5 (and the checker) allow them;
 // - `sum` values are small, so no sum can overflow.
+//
+// At most one operand of an expression draws randomness; two draws are made in statements
+// of their own. The operands of `+` are evaluated in an unspecified order (clang left to
+// right, g++ often right to left), and the same seed must make the same policy under both:
+// the fuzzers run with clang, the replay of what they found with g++ too.
 #include "reference/policy_generator.hpp"
 
 #include <algorithm>
@@ -378,7 +383,8 @@ class builder {
         const int r = uniform(0, 9);
         if (r < 4) {
           static const char* const searches[] = {" contains ", " starts_with ", " ends_with "};
-          return name + searches[uniform(0, 2)] + string_literal(needle(pick(f.texts)));
+          const char* const search = searches[uniform(0, 2)];
+          return name + search + string_literal(needle(pick(f.texts)));
         }
         return scalar_atom(name, false, true, [&] { return string_literal(pick(f.texts)); });
       }
@@ -446,7 +452,8 @@ class builder {
       case out_type::string: {
         if (chance(0.4)) {
           static const char* const searches[] = {" contains ", " starts_with ", " ends_with "};
-          return name + searches[uniform(0, 2)] + string_literal(needle(pick(output_strings)));
+          const char* const search = searches[uniform(0, 2)];
+          return name + search + string_literal(needle(pick(output_strings)));
         }
         return scalar_atom(name, false, o.can_be_absent(),
                            [&] { return string_literal(pick(output_strings)); });
@@ -499,7 +506,8 @@ class builder {
         }
       } else {
         for (int k = uniform(1, large_ ? 15 : 5); k > 0; --k) {
-          rules.push_back(o.name + " if " + print(condition(o.order, lets_.size(), 0), 0) + arrow());
+          const std::string cond = print(condition(o.order, lets_.size(), 0), 0);
+          rules.push_back(o.name + " if " + cond + arrow());
         }
         if (o.complete) {
           // Always true: every ticket matches, so the output is never absent.
