@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "reference/reference_interpreter.hpp"
+#include "triage/diagnostic.hpp"
 
 namespace triage::reference {
 
@@ -97,6 +98,13 @@ class policy_generator {
   random_source rng_;
   std::uint64_t seed_;
 };
+
+/// True if the only errors of `issues` (a generated policy's compile diagnostics) are the
+/// decision table's row limit (`limits::max_table_rows`). Generated policies are valid,
+/// but a valid policy may exceed the limit: each `or` inside an `and` multiplies the rows
+/// of a rule, and lets of lets nest deeper than a rule's own condition. The engine rejects
+/// such a policy, as documented, and there is nothing to compare.
+[[nodiscard]] bool only_row_limit_exceeded(const triage::diagnostics& issues);
 
 /// Formats seconds as a duration literal: 0 → `0s`, 5400 → `1h30m`, -900 → `-15m`.
 [[nodiscard]] std::string duration_text(std::int64_t seconds);
