@@ -5,6 +5,7 @@
 // worked out by hand from tests/data/stats/tickets.jsonl.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -218,4 +219,23 @@ TEST_CASE("diff lists the first 1000 distinct transitions of an output and count
       R"("unlisted": 100})"));
   const auto text = rulecheck({"diff", once, twice, "-"}, log);
   CHECK(contains(text.out, "\n  (other changes)           100\n"));
+}
+
+TEST_CASE("diff shows control characters in file names escaped in its text report") {
+  // A file name is input too: a terminal escape in it must not reach the terminal raw.
+  const std::string old_named = scratch_file("o\x1b[2J.rules", cli_test::read_all(old_policy));
+  const std::string new_named = scratch_file("n\xC2\x9B.rules", cli_test::read_all(new_policy));
+  const std::string log = scratch_file("t\x1b]0;x\x07.jsonl",
+                                       "{\"id\": \"A1\", \"urgency\": \"low\"}\n"
+                                       "{\"id\": \"A2\", \"urgency\": \"high\"}\n");
+  const std::string shown_old = (cli_test::scratch() / "o\\u{1b}[2J.rules").string();
+  const std::string shown_new = (cli_test::scratch() / "n\\u{9b}.rules").string();
+  const std::string shown_log = (cli_test::scratch() / "t\\u{1b}]0;x\\u{7}.jsonl").string();
+  const auto r = rulecheck({"diff", old_named, new_named, log});
+  CHECK(r.status == 0);
+  CHECK(lines_of(r.out).at(0) ==
+        shown_old + " → " + shown_new + " on " + shown_log + ": 2 tickets, 0 changed (0.0%)");
+  CHECK(contains(r.out, "\nonly in " + shown_old + ": risk\nonly in " + shown_new + ": queue\n"));
+  CHECK(std::none_of(r.out.begin(), r.out.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\n'; }));
 }

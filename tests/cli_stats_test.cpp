@@ -4,6 +4,7 @@
 // golden files pin the whole report, and the checks below restate the counts that matter.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -232,4 +233,21 @@ TEST_CASE("stats lists the first 1000 distinct values of an output and counts th
   CHECK(!contains(r.out, R"({"value": 1000, )"));
   const auto text = rulecheck({"stats", scratch_file("sum.rules", policy), "-"}, log);
   CHECK(contains(text.out, "\n  (other values)  100  9.1%  ███\n"));
+}
+
+TEST_CASE("stats shows control characters in file names escaped in its text report") {
+  // A file name is input too: a terminal escape in it must not reach the terminal raw.
+  const std::string policy = scratch_file("p\x1b[2J\xC2\x9B.rules", cli_test::read_all(old_policy));
+  const std::string log = scratch_file("t\x1b]0;x\x07.jsonl",
+                                       "{\"id\": \"A1\", \"urgency\": \"low\"}\n"
+                                       "{\"id\": \"A2\", \"urgency\": \"high\"}\n");
+  const std::string shown_policy = (cli_test::scratch() / "p\\u{1b}[2J\\u{9b}.rules").string();
+  const std::string shown_log = (cli_test::scratch() / "t\\u{1b}]0;x\\u{7}.jsonl").string();
+  const auto r = rulecheck({"stats", policy, log});
+  CHECK(r.status == 0);
+  CHECK(lines_of(r.out).at(0) ==
+        shown_policy + " on " + shown_log + ": 2 tickets, 2 evaluated, 0 rejected (0.0%)");
+  CHECK(contains(r.out, "\n  net  (" + shown_policy + ":14)\n"));
+  CHECK(std::none_of(r.out.begin(), r.out.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\n'; }));
 }

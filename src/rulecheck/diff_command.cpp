@@ -191,10 +191,10 @@ std::string diff_json(const triage::policy& old_pol, const triage::policy& new_p
 
 std::string diff_text(const triage::policy& old_pol, const triage::policy& new_pol,
                       std::string_view tickets_name, const diff_result& r) {
-  std::string out =
-      fmt::format("{} → {} on {}: {} tickets, {} changed ({})\n", old_pol.source().name(),
-                  new_pol.source().name(), tickets_name, count_text(r.tickets),
-                  count_text(r.changed_tickets), percent_text(r.changed_tickets, r.tickets));
+  std::string out = fmt::format(
+      "{} → {} on {}: {} tickets, {} changed ({})\n", terminal_text(old_pol.source().name()),
+      terminal_text(new_pol.source().name()), terminal_text(tickets_name), count_text(r.tickets),
+      count_text(r.changed_tickets), percent_text(r.changed_tickets, r.tickets));
   const std::uint64_t rejected = r.rejected_both + r.rejected_old_only + r.rejected_new_only;
   if (rejected != 0) {
     out += fmt::format("rejected: {} by both, {} by old only, {} by new only\n",
@@ -235,8 +235,8 @@ std::string diff_text(const triage::policy& old_pol, const triage::policy& new_p
     out += '\n';
   };
   list("unchanged", unchanged);
-  list(fmt::format("only in {}", old_pol.source().name()), only_old);
-  list(fmt::format("only in {}", new_pol.source().name()), only_new);
+  list("only in " + terminal_text(old_pol.source().name()), only_old);
+  list("only in " + terminal_text(new_pol.source().name()), only_new);
   return out;
 }
 

@@ -251,7 +251,8 @@ std::vector<const reason_stats*> reasons_in_order(const log_stats& s) {
 }
 
 std::string rule_location(const triage::policy& pol, const triage::rule_def& r) {
-  return fmt::format("{}:{}", pol.source().name(), pol.source().line_of(r.where.begin));
+  return fmt::format("{}:{}", terminal_text(pol.source().name()),
+                     pol.source().line_of(r.where.begin));
 }
 
 std::string stats_json(const triage::policy& pol, const log_stats& s) {
@@ -328,10 +329,10 @@ constexpr std::size_t bar_width = 30;
 std::string stats_text(const triage::policy& pol, std::string_view tickets_name,
                        const log_stats& s) {
   const triage::model& m = pol.model();
-  std::string out =
-      fmt::format("{} on {}: {} tickets, {} evaluated, {} rejected ({})\n", pol.source().name(),
-                  tickets_name, count_text(s.tickets), count_text(s.evaluated),
-                  count_text(s.rejected), percent_text(s.rejected, s.tickets));
+  std::string out = fmt::format("{} on {}: {} tickets, {} evaluated, {} rejected ({})\n",
+                                terminal_text(pol.source().name()), terminal_text(tickets_name),
+                                count_text(s.tickets), count_text(s.evaluated),
+                                count_text(s.rejected), percent_text(s.rejected, s.tickets));
   const std::uint64_t n = s.evaluated;
 
   for (std::uint32_t i = 0; i < m.outputs.size(); ++i) {
