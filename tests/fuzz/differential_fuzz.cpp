@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <list>
 #include <memory>
 #include <optional>
@@ -187,6 +188,18 @@ std::size_t live_heap_bytes() {
 #endif
 }
 
+// How many times the default bounds of the policy cache (1,000,000 rows, 1.5 GiB of heap) a
+// run may use: TRIAGE_FUZZ_CACHE_SCALE, 1 to 16, else 1. After an hour a run's corpus holds
+// more policies than the default bounds keep, and most runs rebuild a policy; a long run
+// on a machine with memory to spare keeps them with a larger scale (and a -rss_limit_mb
+// to match: README, "Fuzzing").
+std::size_t cache_scale() {
+  const char* text = std::getenv("TRIAGE_FUZZ_CACHE_SCALE");
+  if (text == nullptr) return 1;
+  const unsigned long scale = std::strtoul(text, nullptr, 10);
+  return scale >= 1 && scale <= 16 ? scale : 1;
+}
+
 // The policy of a policy section, built on first use and kept while it is among the
 // 4,096 used last, the tables kept hold at most 1,000,000 rows, and the heap holds at
 // most 1.5 GiB. The fuzzer picks its next input from the whole corpus (after a long run,
@@ -197,10 +210,11 @@ std::size_t live_heap_bytes() {
 // bound keeps a long run under ASan below libFuzzer's -rss_limit_mb=4096 (README,
 // "Fuzzing"): without it a run reached 3.9 GB after 4.9 million runs, and one that built
 // many new policies in a row (crash minimisation) stopped out of memory at 4.1 GB.
+// A run with memory to spare can raise both bounds: see cache_scale.
 built_policy& policy_of(const std::uint8_t* data, std::size_t size) {
   constexpr std::size_t max_policies = 4096;
-  constexpr std::size_t max_rows = 1'000'000;
-  constexpr std::size_t max_heap_bytes = std::size_t{3} << 29;
+  static const std::size_t max_rows = 1'000'000 * cache_scale();
+  static const std::size_t max_heap_bytes = (std::size_t{3} << 29) * cache_scale();
   using entry = std::pair<std::string, std::unique_ptr<built_policy>>;
   static std::list<entry> recent;  // most recently used first
   static std::unordered_map<std::string_view, std::list<entry>::iterator> by_bytes;
